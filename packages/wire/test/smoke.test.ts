@@ -1,0 +1,6 @@
+import { expect, test } from 'vitest';
+import * as wire from '@petrichor/wire';
+
+test('the package resolves to its sources', () => {
+  expect(typeof wire).toBe('object');
+});
