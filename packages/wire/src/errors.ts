@@ -1,0 +1,111 @@
+/**
+ * Every failure `@petrichor/wire` reports is one of these classes. Each has a stable `code`
+ * (documented in the package README); nothing else is thrown on bad input.
+ */
+
+/** Stable codes of {@link WireError} and its subclasses. */
+export type WireErrorCode =
+  | 'WIRE_MALFORMED'
+  | 'WIRE_TRUNCATED'
+  | 'WIRE_LIMIT'
+  | 'WIRE_UNENCODABLE'
+  | 'WIRE_CONVERSION'
+  | 'WIRE_PROTOCOL';
+
+/** Base class of every error this package throws. */
+export abstract class WireError extends Error {
+  abstract readonly code: WireErrorCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** Where in the input a decode error was found. `line` and `column` are 1-based (text formats). */
+export interface Position {
+  offset: number;
+  line?: number;
+  column?: number;
+}
+
+function where(position: Position): string {
+  return position.line === undefined
+    ? `at byte ${position.offset}`
+    : `at line ${position.line}, column ${position.column ?? 0} (byte ${position.offset})`;
+}
+
+/** The input breaks the format's grammar. `offset` points at the offending byte. */
+export class MalformedError extends WireError {
+  readonly code = 'WIRE_MALFORMED' as const;
+  readonly offset: number;
+  readonly line: number | undefined;
+  readonly column: number | undefined;
+  /** Why, without the position: for example `leading zero in length`. */
+  readonly reason: string;
+  constructor(reason: string, position: Position) {
+    super(`${reason} ${where(position)}`);
+    this.reason = reason;
+    this.offset = position.offset;
+    this.line = position.line;
+    this.column = position.column;
+  }
+}
+
+/** The input ended inside a value: more bytes were needed. `offset` is where the value began. */
+export class TruncatedError extends WireError {
+  readonly code = 'WIRE_TRUNCATED' as const;
+  readonly offset: number;
+  constructor(what: string, offset: number) {
+    super(`input ended inside ${what} that began at byte ${offset}`);
+    this.offset = offset;
+  }
+}
+
+/** Names of the limits in {@link Limits}. */
+export type LimitName = 'maxMessageBytes' | 'maxHeaderBytes' | 'maxElementBytes' | 'maxDepth' | 'maxCollectionLength';
+
+/** A size, depth or count went past a configured limit. Raised before the excess is buffered. */
+export class LimitError extends WireError {
+  readonly code = 'WIRE_LIMIT' as const;
+  readonly limit: LimitName;
+  readonly max: number;
+  readonly actual: number;
+  readonly offset: number;
+  constructor(limit: LimitName, max: number, actual: number, offset: number) {
+    super(`${limit} exceeded: ${actual} > ${max} at byte ${offset}`);
+    this.limit = limit;
+    this.max = max;
+    this.actual = actual;
+    this.offset = offset;
+  }
+}
+
+/** A value cannot be written in the chosen format (NaN, a cycle, a type the format lacks…). */
+export class UnencodableError extends WireError {
+  readonly code = 'WIRE_UNENCODABLE' as const;
+  /** Where in the value: a path such as `$.items[3].name`. */
+  readonly path: string;
+  constructor(reason: string, path: string) {
+    super(`cannot encode ${path}: ${reason}`);
+    this.path = path;
+  }
+}
+
+/** A decoded value cannot take the convenient form asked for (bytes that are not UTF-8 as text…). */
+export class ConversionError extends WireError {
+  readonly code = 'WIRE_CONVERSION' as const;
+  readonly offset: number;
+  constructor(reason: string, offset: number) {
+    super(`${reason} at byte ${offset}`);
+    this.offset = offset;
+  }
+}
+
+/** The message stream broke Petrichor's rules (a HEADER that is not a dict, a stream cut mid-message). */
+export class ProtocolError extends WireError {
+  readonly code = 'WIRE_PROTOCOL' as const;
+  readonly offset: number;
+  constructor(reason: string, offset: number) {
+    super(`${reason} at byte ${offset}`);
+    this.offset = offset;
+  }
+}
