@@ -1,0 +1,463 @@
+/**
+ * The s-expression reader (spec/wire.md §3). One pass over a JS string with an explicit stack
+ * of open lists, so depth costs heap, never call stack; atoms are sliced out of the input, and
+ * only strings with escapes are built piece by piece. Positions are computed only on error.
+ */
+import { LimitError, MalformedError } from '../errors.js';
+import { resolveLimits, type Limits } from '../limits.js';
+import { Float, Keyword, Sym, type Value } from '../value.js';
+import { CLASS, DELIMITER, IDENT_CONT, IDENT_START, MAX_INTEGER_DIGITS, describeChar } from './chars.js';
+import { firstInvalidUtf8, isLowSurrogate, positionAt } from './position.js';
+
+/** Options of {@link parse} and {@link parseAll}. */
+export interface ParseOptions {
+  /**
+   * Limits on what the reader accepts (see `Limits`): `maxDepth` bounds nesting of lists and
+   * maps, `maxCollectionLength` the items of a list (or pairs of a map, or data of `parseAll`),
+   * and `maxElementBytes` the input bytes of one atom (a string between its quotes, a symbol,
+   * a keyword, a number).
+   */
+  limits?: Partial<Limits>;
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Returned by {@link Reader.next} when the input holds no further datum. */
+const END: unique symbol = Symbol('end');
+type End = typeof END;
+
+const LIST = 0;
+const MAP = 1;
+
+/** An open `(` or `{`. Both kinds share one shape so the hot loop sees one hidden class. */
+class Frame {
+  readonly kind: typeof LIST | typeof MAP;
+  /** Index of the opening bracket, for errors. */
+  readonly start: number;
+  readonly items: Value[];
+  readonly map: Map<string, Value> | null;
+  /** A map's key that still waits for its value. */
+  key: string | null = null;
+  /** `#;` datum comments waiting for a datum to drop at this level. */
+  discard = 0;
+  constructor(kind: typeof LIST | typeof MAP, start: number) {
+    this.kind = kind;
+    this.start = start;
+    this.items = kind === LIST ? [] : (EMPTY as Value[]);
+    this.map = kind === MAP ? new Map() : null;
+  }
+}
+const EMPTY: readonly Value[] = Object.freeze([]);
+
+const ESCAPES: Record<number, string | undefined> = { 0x22: '"', 0x5c: '\\', 0x6e: '\n', 0x74: '\t', 0x72: '\r' };
+
+/** Reads data one at a time from `text`. */
+class Reader {
+  private readonly text: string;
+  private readonly n: number;
+  private readonly limits: Limits;
+  /** Index of the next unread character. */
+  i = 0;
+  /** Index where the datum last returned by {@link next} began. */
+  start = 0;
+
+  constructor(text: string, limits: Limits) {
+    this.text = text;
+    this.n = text.length;
+    this.limits = limits;
+  }
+
+  /**
+   * Reads the next datum, or returns {@link END} when only whitespace and comments remain.
+   * With `single`, a datum found here is an error: the caller expected the end of the input.
+   */
+  next(single = false): Value | End {
+    const text = this.text;
+    const n = this.n;
+    const { maxDepth, maxCollectionLength } = this.limits;
+    const stack: Frame[] = [];
+    let discard = 0; // pending `#;` at the top level
+    let discardAt = 0;
+    let i = this.i;
+    for (;;) {
+      // Whitespace and comments.
+      let c = 0;
+      while (i < n) {
+        c = text.charCodeAt(i);
+        if (c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d) i++;
+        else if (c === 0x3b) i = this.skipComment(i + 1);
+        else break;
+      }
+      if (i >= n) {
+        this.i = n;
+        const open = stack[stack.length - 1];
+        if (open !== undefined) {
+          this.fail(`${open.kind === LIST ? 'list' : 'map'} never closed: input ended before its "${open.kind === LIST ? ')' : '}'}"`, open.start);
+        }
+        if (discard > 0) this.fail('datum comment "#;" has no datum after it', discardAt);
+        return END;
+      }
+      if (stack.length === 0) {
+        if (single && discard === 0 && !(c === 0x23 && text.charCodeAt(i + 1) === 0x3b)) {
+          this.fail('expected the end of the input after one datum, found another datum', i);
+        }
+        this.start = i;
+      }
+
+      const at = i;
+      let value: Value;
+      if (c === 0x28 || c === 0x7b) {
+        // `(` or `{`
+        if (stack.length >= maxDepth) {
+          throw new LimitError('maxDepth', maxDepth, stack.length + 1, positionAt(text, i).offset);
+        }
+        stack.push(new Frame(c === 0x28 ? LIST : MAP, i));
+        i++;
+        continue;
+      } else if (c === 0x29 || c === 0x7d) {
+        // `)` or `}`
+        const frame = stack.pop();
+        if (frame === undefined) this.fail(`unexpected ${describeChar(c)}: nothing is open`, i);
+        if ((c === 0x29) !== (frame.kind === LIST)) {
+          const open = positionAt(text, frame.start);
+          this.fail(
+            `${describeChar(c)} cannot close the ${frame.kind === LIST ? 'list "("' : 'map "{"'} opened at line ${open.line}, column ${open.column}`,
+            i,
+          );
+        }
+        if (frame.discard > 0) this.fail(`datum comment "#;" has no datum before ${describeChar(c)}`, i);
+        if (frame.key !== null) this.fail('map has a key with no value (odd number of items)', i);
+        value = frame.map ?? frame.items;
+        i++;
+      } else if (c === 0x22) {
+        value = this.readString(i);
+        i = this.i;
+      } else if (c === 0x3a) {
+        value = new Keyword(this.readName(i + 1, 'keyword'));
+        i = this.i;
+      } else if (c === 0x23 && text.charCodeAt(i + 1) === 0x3b) {
+        // `#;` datum comment: drop the next datum at this level.
+        const top = stack[stack.length - 1];
+        if (top === undefined) {
+          if (discard === 0) discardAt = i;
+          discard++;
+        } else top.discard++;
+        i += 2;
+        continue;
+      } else if (c < 0x80 && (CLASS[c]! & IDENT_START) !== 0 && !this.numberLike(c, i)) {
+        const name = this.readName(i, 'symbol');
+        i = this.i;
+        value = name === 'nil' ? null : name === 'true' ? true : name === 'false' ? false : new Sym(name);
+      } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
+        value = this.readNumber(i);
+        i = this.i;
+      } else {
+        this.unexpected(c, i);
+      }
+
+      // Hand the finished datum to its parent, or return it.
+      const top = stack[stack.length - 1];
+      if (top === undefined) {
+        if (discard > 0) {
+          discard--;
+          continue;
+        }
+        this.i = i;
+        return value;
+      }
+      if (top.discard > 0) {
+        top.discard--;
+      } else if (top.map === null) {
+        if (top.items.length >= maxCollectionLength) {
+          throw new LimitError('maxCollectionLength', maxCollectionLength, top.items.length + 1, positionAt(text, at).offset);
+        }
+        top.items.push(value);
+      } else if (top.key === null) {
+        const key = typeof value === 'string' ? value : value instanceof Keyword ? value.name : null;
+        if (key === null) this.fail('a map key must be a keyword or a string', at);
+        if (top.map.has(key)) this.fail(`duplicate map key ${JSON.stringify(key)}`, at);
+        if (top.map.size >= maxCollectionLength) {
+          throw new LimitError('maxCollectionLength', maxCollectionLength, top.map.size + 1, positionAt(text, at).offset);
+        }
+        top.key = key;
+      } else {
+        top.map.set(top.key, value);
+        top.key = null;
+      }
+    }
+  }
+
+  /** The byte offset of UTF-16 index `index`. */
+  offsetOf(index: number): number {
+    return positionAt(this.text, index).offset;
+  }
+
+  /** Throws a {@link MalformedError} positioned at UTF-16 index `index`. */
+  fail(reason: string, index: number): never {
+    throw new MalformedError(reason, positionAt(this.text, index));
+  }
+
+  /** Skips a `;` comment from `i` (after the `;`); returns the index of the line break or the end. */
+  private skipComment(i: number): number {
+    const text = this.text;
+    for (; i < this.n; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 0x0a || c === 0x0d) return i;
+      if (c >= 0xd800 && c <= 0xdfff) i = this.surrogatePair(c, i);
+    }
+    return i;
+  }
+
+  /** At a surrogate at `i`: returns the index of the pair's second half, or fails on a lone one. */
+  private surrogatePair(c: number, i: number): number {
+    if (c <= 0xdbff && isLowSurrogate(this.text.charCodeAt(i + 1))) return i + 1;
+    return this.fail(`lone surrogate ${describeChar(c)}: the text is not valid Unicode`, i);
+  }
+
+  /** True when the token at `i` (starting with `c`) starts like a number: the reader's rule of §3.3. */
+  private numberLike(c: number, i: number): boolean {
+    if (c !== 0x2d && c !== 0x2b && c !== 0x2e) return false;
+    let d = this.text.charCodeAt(i + 1);
+    if (d === 0x2e && c !== 0x2e) d = this.text.charCodeAt(i + 2);
+    return d >= 0x30 && d <= 0x39;
+  }
+
+  /** Reads an identifier from `i` (a symbol's name, or a keyword's after its `:`) and checks what ends it. */
+  private readName(i: number, what: 'symbol' | 'keyword'): string {
+    const text = this.text;
+    const n = this.n;
+    const start = i;
+    const c = i < n ? text.charCodeAt(i) : -1;
+    if (c < 0 || c >= 0x80 || (CLASS[c]! & IDENT_START) === 0) {
+      this.fail(
+        c === 0x3a
+          ? 'a keyword name cannot start with ":"'
+          : c < 0 || (c < 0x80 && (CLASS[c]! & DELIMITER) !== 0)
+            ? 'a keyword needs a name after ":"'
+            : `a keyword name cannot start with ${describeChar(c)}`,
+        what === 'keyword' ? i - 1 : i,
+      );
+    }
+    for (i++; i < n; i++) {
+      const d = text.charCodeAt(i);
+      if (d >= 0x80 || (CLASS[d]! & IDENT_CONT) === 0) {
+        if (d < 0x80 && (CLASS[d]! & DELIMITER) !== 0) break;
+        this.fail(`invalid character ${this.describeAt(i)} in ${what}`, i);
+      }
+    }
+    this.i = i;
+    this.checkAtomSize(start, i, i - start);
+    return text.slice(start, i);
+  }
+
+  /**
+   * Reads a number token from `start`: `-?[0-9]+` is an integer; with a fraction or an
+   * exponent it is a float. Anything else starting like a number is an error.
+   */
+  private readNumber(start: number): Value {
+    const text = this.text;
+    const n = this.n;
+    let i = start;
+    let c = text.charCodeAt(i);
+    if (c === 0x2b) this.fail('a number has no "+" sign', i);
+    if (c === 0x2d) c = text.charCodeAt(++i);
+    if (c === 0x2e) this.fail('a float needs a digit before its "."', i);
+    const digitsStart = i;
+    while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+    const digitsEnd = i;
+    let float = false;
+    if (c === 0x2e) {
+      c = text.charCodeAt(++i);
+      if (!(c >= 0x30 && c <= 0x39)) this.fail('a float needs a digit after its "."', i);
+      while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+      float = true;
+    }
+    if (c === 0x65 || c === 0x45) {
+      c = text.charCodeAt(++i);
+      if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
+      if (!(c >= 0x30 && c <= 0x39)) this.fail('an exponent needs a digit', i);
+      while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
+      float = true;
+    }
+    if (i < n && (c >= 0x80 || (CLASS[c]! & DELIMITER) === 0)) {
+      this.fail(`invalid character ${this.describeAt(i)} in number`, i);
+    }
+    this.i = i;
+    this.checkAtomSize(start, i, i - start);
+    if (float) {
+      const x = Number(text.slice(start, i));
+      if (!Number.isFinite(x)) this.fail('float is too large: it overflows to infinity', start);
+      // A plain number that is a safe integer (not -0) would be written back as an integer.
+      return x === 0 ? (Object.is(x, -0) ? x : new Float(0)) : Number.isSafeInteger(x) ? new Float(x) : x;
+    }
+    const digits = digitsEnd - digitsStart;
+    if (digits <= 15) {
+      let v = 0;
+      for (let k = digitsStart; k < digitsEnd; k++) v = v * 10 + (text.charCodeAt(k) - 0x30);
+      return digitsStart > start && v !== 0 ? -v : v;
+    }
+    if (digits > MAX_INTEGER_DIGITS) {
+      this.fail(`integer has more than ${MAX_INTEGER_DIGITS} digits`, start);
+    }
+    const big = BigInt(text.slice(start, i));
+    return big >= -MAX_SAFE && big <= MAX_SAFE ? Number(big) : big;
+  }
+
+  /** Reads a string whose `"` is at `start`. */
+  private readString(start: number): string {
+    const text = this.text;
+    const n = this.n;
+    let i = start + 1;
+    let out = '';
+    let runStart = i;
+    for (;;) {
+      if (i >= n) this.fail('string never closed: input ended before its closing \'"\'', start);
+      const c = text.charCodeAt(i);
+      if (c === 0x22) break;
+      if (c === 0x5c) {
+        out += text.slice(runStart, i);
+        i = this.readEscape(i);
+        out += this.escaped;
+        runStart = i;
+        continue;
+      }
+      if (c < 0x20) {
+        if (c !== 0x0a && c !== 0x09 && c !== 0x0d) {
+          this.fail(`raw control character ${describeChar(c)} in string: write it as a \\u escape`, i);
+        }
+      } else if (c >= 0x7f) {
+        if (c === 0x7f) this.fail('raw control character U+007F in string: write it as \\u007f', i);
+        if (c >= 0xd800 && c <= 0xdfff) i = this.surrogatePair(c, i);
+      }
+      i++;
+    }
+    this.i = i + 1;
+    this.checkAtomSize(start + 1, i, i - start - 1);
+    return runStart === start + 1 ? text.slice(runStart, i) : out + text.slice(runStart, i);
+  }
+
+  /** The text of the escape read by the last {@link readEscape}. */
+  private escaped = '';
+
+  /** Reads the escape whose `\` is at `i` into {@link escaped}; returns the index after it. */
+  private readEscape(i: number): number {
+    const c = this.text.charCodeAt(i + 1);
+    const simple = ESCAPES[c];
+    if (simple !== undefined) {
+      this.escaped = simple;
+      return i + 2;
+    }
+    if (c !== 0x75) {
+      if (i + 1 >= this.n) this.fail('string never closed: input ended inside an escape', i);
+      this.fail(`unknown escape: "\\" then ${this.describeAt(i + 1)}; only \\" \\\\ \\n \\t \\r and \\uXXXX exist`, i);
+    }
+    const unit = this.hex4(i);
+    if (unit >= 0xdc00 && unit <= 0xdfff) {
+      this.fail(`lone surrogate \\u${unit.toString(16)}: a low surrogate must follow a high one`, i);
+    }
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const low = this.text.charCodeAt(i + 6) === 0x5c && this.text.charCodeAt(i + 7) === 0x75 ? this.hex4(i + 6) : -1;
+      if (!isLowSurrogate(low)) {
+        this.fail(`lone surrogate \\u${unit.toString(16)}: a high surrogate must be followed by a \\u escape of a low one`, i);
+      }
+      this.escaped = String.fromCharCode(unit, low);
+      return i + 12;
+    }
+    this.escaped = String.fromCharCode(unit);
+    return i + 6;
+  }
+
+  /** The value of the 4 hex digits after the `\u` at `i`. */
+  private hex4(i: number): number {
+    let v = 0;
+    for (let k = i + 2; k < i + 6; k++) {
+      const c = this.text.charCodeAt(k);
+      const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
+      if (d < 0) this.fail('a \\u escape needs exactly 4 hex digits', k < this.n ? k : i);
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  /** Enforces `maxElementBytes` on the atom spanning [from, to) of `units` UTF-16 units. */
+  private checkAtomSize(from: number, to: number, units: number): void {
+    const max = this.limits.maxElementBytes;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long atoms need counting.
+    if (units * 3 <= max) return;
+    const bytes = positionAt(this.text.slice(from, to), to - from).offset;
+    if (bytes > max) throw new LimitError('maxElementBytes', max, bytes, positionAt(this.text, from).offset);
+  }
+
+  /** Describes the character at `i`, whole even when it is a surrogate pair. */
+  private describeAt(i: number): string {
+    return describeChar(this.text.codePointAt(i)!);
+  }
+
+  /** Fails on a character that starts no datum. */
+  private unexpected(c: number, i: number): never {
+    const next = this.text.charCodeAt(i + 1);
+    if (c === 0x5b || c === 0x5d) this.fail(`${describeChar(c)}: square brackets are not supported, write a list with ( )`, i);
+    if (c === 0x2c) this.fail('",": a comma is not whitespace in this grammar', i);
+    if (c === 0x27) this.fail(`"'": quote is not supported, write (quote x)`, i);
+    if (c === 0x23) {
+      if (next === 0x74 || next === 0x66) this.fail(`"#${next === 0x74 ? 't' : 'f'}" is not supported: write ${next === 0x74 ? 'true' : 'false'}`, i);
+      this.fail('"#" starts no datum: only the datum comment "#;" begins with it', i);
+    }
+    if (c >= 0xd800 && c <= 0xdfff && !(c <= 0xdbff && isLowSurrogate(next))) {
+      this.fail(`lone surrogate ${describeChar(c)}: the text is not valid Unicode`, i);
+    }
+    this.fail(`unexpected character ${this.describeAt(i)}${c >= 0x80 ? ': outside strings and comments only ASCII is allowed' : ''}`, i);
+  }
+}
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** The input as text: bytes must be well-formed UTF-8 (a BOM is kept, and is then an error). */
+function toText(input: string | Uint8Array): string {
+  if (typeof input === 'string') return input;
+  try {
+    return decoder.decode(input);
+  } catch {
+    const offset = Math.max(0, firstInvalidUtf8(input));
+    const before = decoder.decode(input.subarray(0, offset));
+    const { line, column } = positionAt(before, before.length);
+    throw new MalformedError('invalid UTF-8', { offset, line: line ?? 1, column: column ?? 1 });
+  }
+}
+
+/**
+ * Reads exactly one datum from `input` (text, or UTF-8 bytes). Whitespace and comments may
+ * surround it; empty input, or a second datum, is a {@link MalformedError}.
+ *
+ * @throws {MalformedError} on any text outside the grammar of spec/wire.md §3, with the byte
+ *   offset, line and column of the fault.
+ * @throws {LimitError} when the input exceeds `options.limits`.
+ */
+export function parse(input: string | Uint8Array, options?: ParseOptions): Value {
+  const reader: Reader = new Reader(toText(input), resolveLimits(options?.limits));
+  const value = reader.next();
+  if (value === END) reader.fail('expected a datum, found only whitespace and comments', reader.i);
+  reader.next(true);
+  return value;
+}
+
+/**
+ * Reads every datum of `input` in order (none for empty text). For a file or a log of data;
+ * on a byte stream each message is a netstring frame instead (spec/wire.md §3.7).
+ *
+ * @throws {MalformedError} as {@link parse}.
+ * @throws {LimitError} as {@link parse}; more than `maxCollectionLength` data is one too.
+ */
+export function parseAll(input: string | Uint8Array, options?: ParseOptions): Value[] {
+  const limits = resolveLimits(options?.limits);
+  const reader = new Reader(toText(input), limits);
+  const all: Value[] = [];
+  for (;;) {
+    const value = reader.next();
+    if (value === END) return all;
+    if (all.length >= limits.maxCollectionLength) {
+      throw new LimitError('maxCollectionLength', limits.maxCollectionLength, all.length + 1, reader.offsetOf(reader.start));
+    }
+    all.push(value);
+  }
+}
