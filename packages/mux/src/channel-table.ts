@@ -1,0 +1,84 @@
+/**
+ * Channel ids (spec/qmux.md §5): one table per session shared by the channels we open and the ones
+ * we accept, each new channel taking the lowest free index, as qtalk-go does. Free ids wait in a
+ * binary min-heap, so allocation is O(log n) instead of Go's linear scan.
+ */
+export class ChannelTable<T> {
+  readonly #slots: (T | undefined)[] = [];
+  /** Min-heap of free ids below `#slots.length`. */
+  readonly #free: number[] = [];
+  #size = 0;
+
+  /** Live entries. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Stores the item `create` makes for the lowest free id, and returns the item. */
+  add(create: (id: number) => T): T {
+    const id = this.#free.length > 0 ? this.#popFree() : this.#slots.length;
+    const item = create(id);
+    this.#slots[id] = item;
+    this.#size++;
+    return item;
+  }
+
+  get(id: number): T | undefined {
+    return this.#slots[id];
+  }
+
+  /** Frees `id` for reuse. A no-op when it is not live. */
+  remove(id: number): void {
+    if (this.#slots[id] === undefined) return;
+    this.#slots[id] = undefined;
+    this.#size--;
+    if (id === this.#slots.length - 1 && this.#size === 0) {
+      this.#slots.length = 0;
+      this.#free.length = 0;
+      return;
+    }
+    this.#pushFree(id);
+  }
+
+  /** Empties the table and returns what it held. */
+  clear(): T[] {
+    const items = this.#slots.filter((item): item is T => item !== undefined);
+    this.#slots.length = 0;
+    this.#free.length = 0;
+    this.#size = 0;
+    return items;
+  }
+
+  #pushFree(id: number): void {
+    const heap = this.#free;
+    let i = heap.length;
+    heap.push(id);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent]! <= id) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = id;
+  }
+
+  #popFree(): number {
+    const heap = this.#free;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right]! < heap[left]! ? right : left;
+        if (heap[child]! >= last) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}

@@ -1,0 +1,461 @@
+import { Deque } from './deque.js';
+import {
+  AbortedError,
+  ChannelClosedError,
+  OpenRefusedError,
+  OpenTimeoutError,
+  ProtocolError,
+  WriteAfterEofError,
+  type MuxError,
+} from './errors.js';
+import { growWindow, sendable } from './flow.js';
+import { MessageType, MESSAGE_NAMES, type ChannelMessage } from './frame/message.js';
+import type { OpenConfirmMessage } from './frame/open-confirm.js';
+import { PEER_MAX_PACKET_RANGE, type ResolvedOptions } from './options.js';
+import type { Outbox } from './outbox.js';
+import { readableOf, writableOf } from './channel-streams.js';
+import { RESOLVED, deferred, type Waiter } from './waiter.js';
+
+/** One channel of a {@link Session}: a flow-controlled, half-closable byte stream both ways. */
+export interface Channel extends AsyncIterable<Uint8Array> {
+  /** Our id for the channel (the peer puts it in every message it sends on the channel). */
+  readonly id: number;
+  /** The peer's id for the channel (we put it in every message we send on it). */
+  readonly remoteId: number;
+  /** The next chunk as the peer sent it, or null at end of stream (peer EOF/CLOSE, after draining). */
+  read(): Promise<Uint8Array | null>;
+  /**
+   * Sends `bytes`, split to the peer's max packet and window. Resolves when all of them are handed
+   * to the session (waiting for window while the peer is not reading: backpressure). The session
+   * keeps a reference until they are sent: do not change `bytes` afterwards.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Sends EOF after any pending writes (half-close): we send no more, but can still read. */
+  closeWrite(): Promise<void>;
+  /** Sends CLOSE. Resolves when the peer's CLOSE is seen (or the session ends). Idempotent. */
+  close(): Promise<void>;
+  /** A Web ReadableStream view of the read side (created on first use). */
+  readonly readable: ReadableStream<Uint8Array>;
+  /** A Web WritableStream view of the write side; closing it sends EOF (created on first use). */
+  readonly writable: WritableStream<Uint8Array>;
+  /** Resolves once both CLOSEs are seen or the session ends. Never rejects. */
+  readonly closed: Promise<void>;
+}
+
+/** Channel states (spec/qmux.md §3). Half-closes are the two EOF flags, orthogonal to these. */
+export const ChannelState = {
+  /** We sent OPEN and wait for OPEN_CONFIRM or OPEN_FAILURE. */
+  Opening: 0,
+  /** Confirmed (either way): DATA, WINDOW_ADJUST and EOF flow. */
+  Open: 1,
+  /** We sent CLOSE and wait for the peer's; we send nothing more on the channel. */
+  Closing: 2,
+  /** Both CLOSEs seen (or the session ended): the id is free. */
+  Closed: 3,
+} as const;
+export type ChannelState = (typeof ChannelState)[keyof typeof ChannelState];
+
+/** What a channel needs from its session. */
+export interface ChannelHost {
+  readonly outbox: Outbox;
+  readonly options: ResolvedOptions;
+  /** Frees the channel's id: after both CLOSEs, or an OPEN_FAILURE. */
+  release(channel: MuxChannel): void;
+  /** Asks for {@link MuxChannel.resume} once the outbox has room again. */
+  waitForRoom(channel: MuxChannel): void;
+}
+
+/** A queued write, or (bytes null) the EOF queued behind writes by `closeWrite()`. */
+interface PendingWrite extends Waiter<void> {
+  readonly bytes: Uint8Array | null;
+  offset: number;
+}
+
+/** State of an `open()` waiting for its answer. */
+interface PendingOpen extends Waiter<Channel> {
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+type ReadEnd = null | 'eof' | MuxError;
+
+/**
+ * The channel implementation. Its state is small and everything optional is created lazily, so
+ * an idle channel costs a few hundred bytes of heap (spec/qmux.md §7).
+ */
+export class MuxChannel implements Channel {
+  readonly id: number;
+  remoteId: number;
+  #state: ChannelState;
+  readonly #host: ChannelHost;
+  readonly #outbound: boolean;
+  /** Send side: bytes the peer still lets us send, and its largest DATA payload. */
+  #sendWindow: number;
+  #remoteMaxPacket: number;
+  /** Receive side: bytes the peer may still send, and consumed bytes not yet returned. */
+  #receiveWindow: number;
+  #consumed = 0;
+  #eofSent = false;
+  #eofReceived = false;
+  /** Why reads end once the buffer is drained: null while the peer may still send. */
+  #readEnd: ReadEnd = null;
+  #chunks: Deque<Uint8Array> | null = null;
+  #buffered = 0;
+  /** The error that ended the session, once it has. */
+  #sessionError: MuxError | null = null;
+  #readers: Waiter<Uint8Array | null>[] | null = null;
+  #writes: Deque<PendingWrite> | null = null;
+  #waitingForRoom = false;
+  #opening: PendingOpen | null = null;
+  /** Set when open() gave up (timeout, abort): a late OPEN_CONFIRM is answered with CLOSE. */
+  #abandoned = false;
+  #closed: { promise: Promise<void>; waiter: Waiter<void> } | null = null;
+  #readable: ReadableStream<Uint8Array> | null = null;
+  #writable: WritableStream<Uint8Array> | null = null;
+
+  private constructor(host: ChannelHost, id: number, outbound: boolean) {
+    this.#host = host;
+    this.id = id;
+    this.#outbound = outbound;
+    this.#receiveWindow = host.options.windowSize;
+    this.remoteId = 0;
+    this.#sendWindow = 0;
+    this.#remoteMaxPacket = 0;
+    this.#state = outbound ? ChannelState.Opening : ChannelState.Open;
+  }
+
+  /** A channel we open: it waits in Opening for the peer's answer. */
+  static outbound(host: ChannelHost, id: number): MuxChannel {
+    return new MuxChannel(host, id, true);
+  }
+
+  /** A channel the peer opened, which we confirm at once. */
+  static inbound(host: ChannelHost, id: number, remoteId: number, window: number, maxPacket: number): MuxChannel {
+    const channel = new MuxChannel(host, id, false);
+    channel.remoteId = remoteId;
+    channel.#sendWindow = window;
+    channel.#remoteMaxPacket = maxPacket;
+    return channel;
+  }
+
+  /** The current state (for tests and diagnostics). */
+  get state(): ChannelState {
+    return this.#state;
+  }
+
+  /** Bytes received and not yet read. */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  get closed(): Promise<void> {
+    return this.#whenClosed();
+  }
+
+  get readable(): ReadableStream<Uint8Array> {
+    return (this.#readable ??= readableOf(this));
+  }
+
+  get writable(): WritableStream<Uint8Array> {
+    return (this.#writable ??= writableOf(this));
+  }
+
+  // ---- the state machine: one transition per incoming message (spec/qmux.md §3) ----
+
+  /** Applies a message from the peer. Throws {@link ProtocolError} on an illegal transition. */
+  receive(message: ChannelMessage, offset: number): void {
+    const state = this.#state;
+    if (state === ChannelState.Opening) {
+      if (message.type === MessageType.OpenConfirm) return this.#confirmed(message, offset);
+      if (message.type === MessageType.OpenFailure) return this.#refused();
+      throw this.#violation(`${MESSAGE_NAMES[message.type]} before the channel was confirmed`, offset);
+    }
+    switch (message.type) {
+      case MessageType.OpenConfirm:
+      case MessageType.OpenFailure:
+        throw this.#violation(
+          `${MESSAGE_NAMES[message.type]} for ${this.#outbound ? 'a channel already confirmed' : 'a channel the peer opened'}`,
+          offset,
+        );
+      case MessageType.WindowAdjust: {
+        const grown = growWindow(this.#sendWindow, message.additionalBytes);
+        if (grown < 0) throw this.#violation('WINDOW_ADJUST pushes the send window past 2^32 - 1', offset);
+        this.#sendWindow = grown;
+        if (state === ChannelState.Open) this.#pump();
+        return;
+      }
+      case MessageType.Data: {
+        const length = message.data.length;
+        if (length > this.#receiveWindow) {
+          throw this.#violation(`DATA of ${length} bytes past the window of ${this.#receiveWindow}`, offset);
+        }
+        this.#receiveWindow -= length;
+        // After our CLOSE the bytes are unwanted; after the peer's EOF they are dropped (it is not
+        // fatal: qtalk-go can race a Write with CloseWrite), but the window is still returned.
+        if (state === ChannelState.Closing) return;
+        if (this.#eofReceived) return this.#consume(length);
+        return this.#deliver(message.data);
+      }
+      case MessageType.Eof:
+        if (!this.#eofReceived) {
+          this.#eofReceived = true;
+          this.#endReads('eof');
+        }
+        return;
+      case MessageType.Close:
+        // Peer's CLOSE: reply unless we sent ours (simultaneous close counts as the reply).
+        if (state === ChannelState.Open) this.#host.outbox.close(this.remoteId);
+        this.#state = ChannelState.Closed;
+        this.#host.release(this);
+        this.#endReads('eof');
+        this.#failWrites(new ChannelClosedError(`channel ${this.id} was closed by the peer`));
+        this.#closed?.waiter.resolve();
+        return;
+    }
+  }
+
+  #confirmed(message: OpenConfirmMessage, offset: number): void {
+    const { min, max } = PEER_MAX_PACKET_RANGE;
+    if (message.maxPacketSize < min || message.maxPacketSize > max) {
+      throw this.#violation(`OPEN_CONFIRM with max packet ${message.maxPacketSize} outside [${min}, ${max}]`, offset);
+    }
+    this.remoteId = message.senderId;
+    this.#sendWindow = message.windowSize;
+    this.#remoteMaxPacket = message.maxPacketSize;
+    this.#state = ChannelState.Open;
+    const opening = this.#settleOpen();
+    if (opening !== null) opening.resolve(this);
+    else this.#sendClose();
+  }
+
+  #refused(): void {
+    this.#state = ChannelState.Closed;
+    this.#host.release(this);
+    this.#settleOpen()?.reject(new OpenRefusedError('the peer refused the channel (OPEN_FAILURE)'));
+    this.#closed?.waiter.resolve();
+  }
+
+  #violation(reason: string, offset: number): ProtocolError {
+    return new ProtocolError(`channel ${this.id}: ${reason}`, offset);
+  }
+
+  // ---- opening ----
+
+  /** Waits for the answer to our OPEN (already queued by the session). */
+  opened(signal: AbortSignal | undefined, timeoutMs: number): Promise<Channel> {
+    return new Promise<Channel>((resolve, reject) => {
+      const opening: PendingOpen = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      if (timeoutMs > 0) {
+        opening.timer = setTimeout(
+          () => this.#abandon(new OpenTimeoutError(`no answer to OPEN within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }
+      if (signal !== undefined) {
+        opening.onAbort = () => this.#abandon(new AbortedError('open() was aborted', { cause: signal.reason }));
+        signal.addEventListener('abort', opening.onAbort, { once: true });
+      }
+      this.#opening = opening;
+    });
+  }
+
+  #abandon(error: MuxError): void {
+    const opening = this.#settleOpen();
+    if (opening === null) return;
+    this.#abandoned = true;
+    opening.reject(error);
+  }
+
+  /** Detaches the pending open (timer, abort listener) and returns it, or null if none. */
+  #settleOpen(): PendingOpen | null {
+    const opening = this.#opening;
+    if (opening === null) return null;
+    this.#opening = null;
+    if (opening.timer !== undefined) clearTimeout(opening.timer);
+    if (opening.onAbort !== undefined) opening.signal!.removeEventListener('abort', opening.onAbort);
+    return this.#abandoned ? null : opening;
+  }
+
+  // ---- reading ----
+
+  read(): Promise<Uint8Array | null> {
+    const chunk = this.#chunks?.shift();
+    if (chunk !== undefined) {
+      this.#buffered -= chunk.length;
+      this.#consume(chunk.length);
+      return Promise.resolve(chunk);
+    }
+    const end = this.#readEnd;
+    if (end === 'eof') return Promise.resolve(null);
+    if (end !== null) return Promise.reject(end);
+    return new Promise((resolve, reject) => (this.#readers ??= []).push({ resolve, reject }));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    return {
+      next: () => this.read().then(toIteratorResult),
+      return: () => Promise.resolve({ done: true, value: undefined }),
+    };
+  }
+
+  #deliver(chunk: Uint8Array): void {
+    const reader = this.#readers?.shift();
+    if (reader !== undefined) {
+      this.#consume(chunk.length);
+      reader.resolve(chunk);
+      return;
+    }
+    (this.#chunks ??= new Deque()).push(chunk);
+    this.#buffered += chunk.length;
+  }
+
+  /** The application took `length` bytes: return window per the policy (spec/qmux.md §4.2). */
+  #consume(length: number): void {
+    if (this.#state !== ChannelState.Open) return;
+    const consumed = this.#consumed + length;
+    if (consumed >= this.#host.options.windowUpdateThreshold) {
+      this.#host.outbox.windowAdjust(this.remoteId, consumed);
+      this.#receiveWindow += consumed;
+      this.#consumed = 0;
+    } else {
+      this.#consumed = consumed;
+    }
+  }
+
+  /** No more data will arrive: waiting readers get `end` now, later ones after the buffer drains. */
+  #endReads(end: 'eof' | MuxError): void {
+    if (this.#readEnd !== null) return;
+    this.#readEnd = end;
+    const readers = this.#readers;
+    if (readers === null) return;
+    this.#readers = null;
+    for (const reader of readers) {
+      if (end === 'eof') reader.resolve(null);
+      else reader.reject(end);
+    }
+  }
+
+  // ---- writing ----
+
+  write(bytes: Uint8Array): Promise<void> {
+    const refusal = this.#writeRefusal();
+    if (refusal !== null) return Promise.reject(refusal);
+    if (bytes.length === 0) return RESOLVED;
+    const writes = this.#writes;
+    let offset = 0;
+    if (writes === null || writes.length === 0) {
+      offset = this.#send(bytes, 0);
+      if (offset === bytes.length) return RESOLVED;
+    }
+    return new Promise((resolve, reject) => {
+      (this.#writes ??= new Deque()).push({ bytes, offset, resolve, reject });
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#sessionError !== null) return Promise.reject(this.#sessionError);
+    // Idempotent, and a no-op once the channel is closed either way: there is no write side left.
+    if (this.#eofSent || this.#state !== ChannelState.Open) return RESOLVED;
+    this.#eofSent = true;
+    if (this.#writes === null || this.#writes.length === 0) {
+      this.#host.outbox.eof(this.remoteId);
+      return RESOLVED;
+    }
+    return new Promise((resolve, reject) => this.#writes!.push({ bytes: null, offset: 0, resolve, reject }));
+  }
+
+  #writeRefusal(): MuxError | null {
+    if (this.#sessionError !== null) return this.#sessionError;
+    if (this.#state !== ChannelState.Open) return new ChannelClosedError(`channel ${this.id} is closed`);
+    if (this.#eofSent) return new WriteAfterEofError(`channel ${this.id}: write after closeWrite()`);
+    return null;
+  }
+
+  /** Queues DATA from `bytes[offset…]` while window and outbox room last; returns the new offset. */
+  #send(bytes: Uint8Array, offset: number): number {
+    const outbox = this.#host.outbox;
+    const end = bytes.length;
+    while (offset < end) {
+      if (outbox.full) {
+        if (!this.#waitingForRoom) {
+          this.#waitingForRoom = true;
+          this.#host.waitForRoom(this);
+        }
+        break;
+      }
+      const size = sendable(end - offset, this.#sendWindow, this.#remoteMaxPacket);
+      if (size === 0) break;
+      outbox.data(this.remoteId, offset === 0 && size === end ? bytes : bytes.subarray(offset, offset + size));
+      this.#sendWindow -= size;
+      offset += size;
+    }
+    return offset;
+  }
+
+  /** Sends what pending writes the window and outbox allow, resolving each write once fully queued. */
+  #pump(): void {
+    const writes = this.#writes;
+    if (writes === null) return;
+    for (let write = writes.peek(); write !== undefined; write = writes.peek()) {
+      if (write.bytes === null) {
+        this.#host.outbox.eof(this.remoteId);
+      } else {
+        write.offset = this.#send(write.bytes, write.offset);
+        if (write.offset < write.bytes.length) return;
+      }
+      writes.shift();
+      write.resolve();
+    }
+  }
+
+  /** Called by the session when the outbox has room again. */
+  resume(): void {
+    this.#waitingForRoom = false;
+    if (this.#state === ChannelState.Open) this.#pump();
+  }
+
+  #failWrites(error: MuxError): void {
+    const writes = this.#writes;
+    if (writes === null) return;
+    this.#writes = null;
+    for (const write of writes.drain()) write.reject(error);
+  }
+
+  // ---- closing ----
+
+  close(): Promise<void> {
+    if (this.#state === ChannelState.Open) this.#sendClose();
+    return this.#whenClosed();
+  }
+
+  /** Sends CLOSE: nothing more is sent on the channel; unread data is dropped. */
+  #sendClose(): void {
+    this.#host.outbox.close(this.remoteId);
+    this.#state = ChannelState.Closing;
+    this.#chunks = null;
+    this.#buffered = 0;
+    this.#endReads('eof');
+    this.#failWrites(new ChannelClosedError(`channel ${this.id} was closed`));
+  }
+
+  #whenClosed(): Promise<void> {
+    if (this.#state === ChannelState.Closed) return RESOLVED;
+    return (this.#closed ??= deferred<void>()).promise;
+  }
+
+  /** The session ended: every pending operation settles, reads drain what is buffered first. */
+  terminate(error: MuxError): void {
+    if (this.#state === ChannelState.Closed) return;
+    this.#state = ChannelState.Closed;
+    this.#sessionError = error;
+    this.#settleOpen()?.reject(error);
+    this.#endReads(error);
+    this.#failWrites(error);
+    this.#closed?.waiter.resolve();
+  }
+}
+
+function toIteratorResult(chunk: Uint8Array | null): IteratorResult<Uint8Array> {
+  return chunk === null ? { done: true, value: undefined } : { done: false, value: chunk };
+}

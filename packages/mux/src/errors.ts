@@ -1,0 +1,82 @@
+/**
+ * Every failure `@petrichor/mux` reports is one of these classes. Each has a stable `code`
+ * (documented in the package README); nothing else is thrown or rejected with on bad input.
+ */
+
+/** Stable codes of {@link MuxError} and its subclasses. */
+export type MuxErrorCode =
+  | 'MUX_PROTOCOL'
+  | 'MUX_SESSION_CLOSED'
+  | 'MUX_TRANSPORT'
+  | 'MUX_OPEN_REFUSED'
+  | 'MUX_OPEN_TIMEOUT'
+  | 'MUX_CHANNEL_LIMIT'
+  | 'MUX_CHANNEL_CLOSED'
+  | 'MUX_WRITE_AFTER_EOF'
+  | 'MUX_ABORTED';
+
+/** Base class of every error this package throws or rejects with. */
+export abstract class MuxError extends Error {
+  abstract readonly code: MuxErrorCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * The peer broke the protocol (spec/qmux.md §6): an unknown message number, data past the window
+ * or over the max packet, a message for a channel id that is not live, and so on. Fatal: the
+ * session closes, and every pending operation on it rejects with this error.
+ */
+export class ProtocolError extends MuxError {
+  readonly code = 'MUX_PROTOCOL' as const;
+  /** Why, without the position: for example `DATA past the window`. */
+  readonly reason: string;
+  /** Offset in the incoming byte stream of the first byte of the offending message. */
+  readonly offset: number | undefined;
+  constructor(reason: string, offset?: number) {
+    super(offset === undefined ? reason : `${reason} (message at byte ${offset})`);
+    this.reason = reason;
+    this.offset = offset;
+  }
+}
+
+/** The session was closed (locally, or the transport ended cleanly) before the operation completed. */
+export class SessionClosedError extends MuxError {
+  readonly code = 'MUX_SESSION_CLOSED' as const;
+}
+
+/** The byte stream under the session failed (a socket error, a rejected write). `cause` holds its error. */
+export class TransportError extends MuxError {
+  readonly code = 'MUX_TRANSPORT' as const;
+}
+
+/** The peer answered our OPEN with OPEN_FAILURE (it is over a limit, or refused the channel). */
+export class OpenRefusedError extends MuxError {
+  readonly code = 'MUX_OPEN_REFUSED' as const;
+}
+
+/** No OPEN_CONFIRM or OPEN_FAILURE arrived within `openTimeoutMs`. */
+export class OpenTimeoutError extends MuxError {
+  readonly code = 'MUX_OPEN_TIMEOUT' as const;
+}
+
+/** `open()` was called while `maxChannels` channels are live on the session. */
+export class ChannelLimitError extends MuxError {
+  readonly code = 'MUX_CHANNEL_LIMIT' as const;
+}
+
+/** The channel is closed (by us or by the peer): it cannot be written to or half-closed any more. */
+export class ChannelClosedError extends MuxError {
+  readonly code = 'MUX_CHANNEL_CLOSED' as const;
+}
+
+/** A write after `closeWrite()`: we already sent EOF on this channel. */
+export class WriteAfterEofError extends MuxError {
+  readonly code = 'MUX_WRITE_AFTER_EOF' as const;
+}
+
+/** The operation's `AbortSignal` fired. `cause` holds the signal's reason. */
+export class AbortedError extends MuxError {
+  readonly code = 'MUX_ABORTED' as const;
+}

@@ -1,0 +1,77 @@
+import { UINT32_MAX } from './frame/uint32.js';
+
+/** Tunables of a {@link Session}. Every field is optional; {@link DEFAULTS} documents each default. */
+export interface SessionOptions {
+  /** Initial window we advertise per channel (bytes the peer may send before we return window). */
+  windowSize?: number;
+  /** Largest DATA payload we accept (9 … 2^31). */
+  maxPacketSize?: number;
+  /** Most channels live at once, ours and the peer's together; further opens get OPEN_FAILURE. */
+  maxChannels?: number;
+  /** Opens confirmed but not yet taken by `accept()`; beyond it OPEN_FAILURE. The read loop never stalls. */
+  acceptBacklog?: number;
+  /** How long `open()` waits for OPEN_CONFIRM or OPEN_FAILURE before rejecting (0: wait forever). */
+  openTimeoutMs?: number;
+  /**
+   * Consumed bytes a channel collects before it returns them in one WINDOW_ADJUST
+   * (1 … windowSize). Default: half of `windowSize`. 1 returns window on every read, as qtalk-go does.
+   */
+  windowUpdateThreshold?: number;
+  /** Bytes queued for the transport beyond which channel writes wait for it to drain. */
+  maxQueuedBytes?: number;
+}
+
+/** Every option resolved to a value. */
+export type ResolvedOptions = Required<SessionOptions>;
+
+/**
+ * Defaults of {@link SessionOptions} (spec/qmux.md §7). qtalk-go advertises a 1 GiB window and
+ * 16 MiB packets, which means no back-pressure at all; ours keep a slow reader's memory bounded.
+ */
+export const DEFAULTS = Object.freeze({
+  /** 256 KiB: several packets in flight per round trip (full speed on loopback and LANs) while a stalled reader holds at most this much per channel. */
+  windowSize: 256 * 1024,
+  /** 32 KiB: large enough that the 9-byte header is noise, small enough that channels interleave fairly on one connection. */
+  maxPacketSize: 32 * 1024,
+  /** 65,536: bounds ids and per-channel state (a few hundred bytes idle) a peer can make us hold. */
+  maxChannels: 65_536,
+  /** 128: absorbs bursts of opens while bounding what an acceptor that is not keeping up holds (128 × window). */
+  acceptBacklog: 128,
+  /** 30 s: qtalk-go's own accept timeout; a peer that has not answered by then is not going to. */
+  openTimeoutMs: 30_000,
+  /** 1 MiB: enough to keep a fast transport busy between flushes; writers wait beyond it. */
+  maxQueuedBytes: 1024 * 1024,
+});
+
+const MIN_PACKET = 9;
+const MAX_PACKET = 2 ** 31;
+
+function check(name: string, value: number, min: number, max: number): number {
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new RangeError(`${name} must be an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Fills defaults and validates: throws RangeError on a value outside its documented range. */
+export function resolveOptions(options: SessionOptions | undefined): ResolvedOptions {
+  const o = { ...DEFAULTS, ...options };
+  const windowSize = check('windowSize', o.windowSize, 1, UINT32_MAX);
+  return {
+    windowSize,
+    maxPacketSize: check('maxPacketSize', o.maxPacketSize, MIN_PACKET, MAX_PACKET),
+    maxChannels: check('maxChannels', o.maxChannels, 1, UINT32_MAX),
+    acceptBacklog: check('acceptBacklog', o.acceptBacklog, 0, UINT32_MAX),
+    openTimeoutMs: check('openTimeoutMs', o.openTimeoutMs, 0, 2 ** 31 - 1),
+    windowUpdateThreshold: check(
+      'windowUpdateThreshold',
+      options?.windowUpdateThreshold ?? Math.max(1, Math.floor(windowSize / 2)),
+      1,
+      windowSize,
+    ),
+    maxQueuedBytes: check('maxQueuedBytes', o.maxQueuedBytes, 1, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Smallest and largest peer max packet we accept (as qtalk-go): spec/qmux.md §6. */
+export const PEER_MAX_PACKET_RANGE = Object.freeze({ min: MIN_PACKET, max: MAX_PACKET });

@@ -1,0 +1,204 @@
+import { writeClose } from './frame/close.js';
+import { DATA_HEADER_SIZE, writeDataHeader } from './frame/data.js';
+import { writeEof } from './frame/eof.js';
+import { writeOpenConfirm } from './frame/open-confirm.js';
+import { writeOpenFailure } from './frame/open-failure.js';
+import { writeOpen } from './frame/open.js';
+import { writeWindowAdjust } from './frame/window-adjust.js';
+import type { ByteStream } from './stream.js';
+
+/** Payloads up to this size are copied next to their header; larger ones are passed by reference. */
+const COPY_LIMIT = 2048;
+/** Initial size of the scratch buffer that headers and small frames are encoded into. */
+const SCRATCH_SIZE = 4096;
+/** A scratch buffer grown past this (while the transport was blocked) is dropped after a flush. */
+const SCRATCH_KEEP = 64 * 1024;
+
+/** What the outbox reports back to its session. */
+export interface OutboxEvents {
+  /** A flush went out and the transport is not blocked: writers waiting for room may go on. */
+  drained(): void;
+  /** The transport's write threw or rejected. */
+  failed(error: unknown): void;
+}
+
+/**
+ * Outgoing frames of one session, batched (spec/qmux.md §8): frames queued during one turn of the
+ * event loop go out in ONE `write` (or `writev`) at the next microtask. Headers and small payloads
+ * are encoded into a reused scratch buffer; large DATA payloads are kept by reference and joined
+ * only when the stream has no `writev`. While a write's promise is pending (the transport is
+ * full) nothing is written; frames keep queuing and {@link full} tells writers to wait.
+ */
+export class Outbox {
+  readonly #stream: ByteStream;
+  readonly #events: OutboxEvents;
+  readonly #highWater: number;
+  #scratch = new Uint8Array(SCRATCH_SIZE);
+  #length = 0;
+  /** Large payloads, each to be sent right after scratch byte `#marks[k]`. */
+  #payloads: Uint8Array[] = [];
+  #marks: number[] = [];
+  #payloadBytes = 0;
+  #scheduled = false;
+  #blocked = false;
+  #closed = false;
+
+  constructor(stream: ByteStream, highWater: number, events: OutboxEvents) {
+    this.#stream = stream;
+    this.#highWater = highWater;
+    this.#events = events;
+  }
+
+  /** Bytes queued and not yet handed to the transport. */
+  get queuedBytes(): number {
+    return this.#length + this.#payloadBytes;
+  }
+
+  /** True when writers should wait for {@link OutboxEvents.drained} before queuing more DATA. */
+  get full(): boolean {
+    return this.#length + this.#payloadBytes >= this.#highWater;
+  }
+
+  open(senderId: number, windowSize: number, maxPacketSize: number): void {
+    writeOpen(this.#scratch, this.#reserve(13), senderId, windowSize, maxPacketSize);
+  }
+
+  openConfirm(recipientId: number, senderId: number, windowSize: number, maxPacketSize: number): void {
+    writeOpenConfirm(this.#scratch, this.#reserve(17), recipientId, senderId, windowSize, maxPacketSize);
+  }
+
+  openFailure(recipientId: number): void {
+    writeOpenFailure(this.#scratch, this.#reserve(5), recipientId);
+  }
+
+  windowAdjust(recipientId: number, additionalBytes: number): void {
+    writeWindowAdjust(this.#scratch, this.#reserve(9), recipientId, additionalBytes);
+  }
+
+  /** Queues a DATA message. `payload` is kept by reference when large: the caller must not change it. */
+  data(recipientId: number, payload: Uint8Array): void {
+    const length = payload.length;
+    if (length <= COPY_LIMIT) {
+      const at = writeDataHeader(this.#scratch, this.#reserve(DATA_HEADER_SIZE + length), recipientId, length);
+      this.#scratch.set(payload, at);
+      return;
+    }
+    writeDataHeader(this.#scratch, this.#reserve(DATA_HEADER_SIZE), recipientId, length);
+    this.#marks.push(this.#length);
+    this.#payloads.push(payload);
+    this.#payloadBytes += length;
+  }
+
+  eof(recipientId: number): void {
+    writeEof(this.#scratch, this.#reserve(5), recipientId);
+  }
+
+  close(recipientId: number): void {
+    writeClose(this.#scratch, this.#reserve(5), recipientId);
+  }
+
+  /** Hands whatever is queued to the transport now (even if it is blocked), then stops for good. */
+  shutdown(): void {
+    if (this.#closed) return;
+    if (this.queuedBytes > 0) {
+      try {
+        void Promise.resolve(this.#writeQueued()).catch(ignore);
+      } catch {
+        // The session is ending anyway; a failing transport has nothing more to tell it.
+      }
+    }
+    this.#closed = true;
+    this.#reset();
+  }
+
+  /** Returns the offset where `size` bytes may be written, growing the scratch buffer if needed. */
+  #reserve(size: number): number {
+    const at = this.#length;
+    if (at + size > this.#scratch.length) {
+      const grown = new Uint8Array(Math.max(this.#scratch.length * 2, at + size));
+      grown.set(this.#scratch.subarray(0, at));
+      this.#scratch = grown;
+    }
+    this.#length = at + size;
+    if (!this.#scheduled && !this.#blocked && !this.#closed) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flush);
+    }
+    return at;
+  }
+
+  readonly #flush = (): void => {
+    this.#scheduled = false;
+    if (this.#blocked || this.#closed || this.queuedBytes === 0) return;
+    let result: void | Promise<void>;
+    try {
+      result = this.#writeQueued();
+    } catch (error) {
+      this.#events.failed(error);
+      return;
+    }
+    if (result !== undefined && typeof result.then === 'function') {
+      this.#blocked = true;
+      result.then(this.#unblock, this.#events.failed);
+      return;
+    }
+    this.#events.drained();
+  };
+
+  readonly #unblock = (): void => {
+    this.#blocked = false;
+    if (this.#closed) return;
+    if (this.queuedBytes > 0) this.#flush();
+    else this.#events.drained();
+  };
+
+  /** One write of everything queued; the queue is empty afterwards. */
+  #writeQueued(): void | Promise<void> {
+    const stream = this.#stream;
+    const length = this.#length;
+    const payloads = this.#payloads;
+    const marks = this.#marks;
+    let result: void | Promise<void>;
+    if (payloads.length === 0) {
+      result = stream.write(this.#scratch.slice(0, length));
+    } else if (stream.writev !== undefined) {
+      const head = this.#scratch.slice(0, length);
+      const chunks: Uint8Array[] = [];
+      let from = 0;
+      for (let k = 0; k < payloads.length; k++) {
+        chunks.push(head.subarray(from, marks[k]!), payloads[k]!);
+        from = marks[k]!;
+      }
+      if (from < length) chunks.push(head.subarray(from));
+      result = stream.writev(chunks);
+    } else {
+      const joined = new Uint8Array(length + this.#payloadBytes);
+      let from = 0;
+      let to = 0;
+      for (let k = 0; k < payloads.length; k++) {
+        const mark = marks[k]!;
+        joined.set(this.#scratch.subarray(from, mark), to);
+        to += mark - from;
+        joined.set(payloads[k]!, to);
+        to += payloads[k]!.length;
+        from = mark;
+      }
+      joined.set(this.#scratch.subarray(from, length), to);
+      result = stream.write(joined);
+    }
+    this.#reset();
+    return result;
+  }
+
+  #reset(): void {
+    this.#length = 0;
+    if (this.#payloads.length > 0) {
+      this.#payloads = [];
+      this.#marks = [];
+      this.#payloadBytes = 0;
+    }
+    if (this.#scratch.length > SCRATCH_KEEP) this.#scratch = new Uint8Array(SCRATCH_SIZE);
+  }
+}
+
+function ignore(): void {}

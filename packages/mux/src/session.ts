@@ -1,0 +1,218 @@
+import { MuxChannel, type Channel, type ChannelHost } from './channel.js';
+import { ChannelTable } from './channel-table.js';
+import { Deque } from './deque.js';
+import {
+  AbortedError,
+  ChannelLimitError,
+  MuxError,
+  ProtocolError,
+  SessionClosedError,
+  TransportError,
+} from './errors.js';
+import { FrameDecoder } from './frame/decoder.js';
+import { MessageType, MESSAGE_NAMES, type Message } from './frame/message.js';
+import type { OpenMessage } from './frame/open.js';
+import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+import { Outbox } from './outbox.js';
+import type { ByteStream } from './stream.js';
+import type { Waiter } from './waiter.js';
+
+export type { SessionOptions } from './options.js';
+
+/**
+ * A qmux session over one byte stream (spec/qmux.md): many channels, each flow-controlled, opened
+ * from either side. The read loop is the stream's `data` callback: it decodes and applies every
+ * message synchronously and never waits on the application. Outgoing frames are batched into one
+ * transport write per turn.
+ */
+export class Session implements AsyncIterable<Channel> {
+  readonly #stream: ByteStream;
+  readonly #options: ResolvedOptions;
+  readonly #outbox: Outbox;
+  readonly #decoder: FrameDecoder;
+  readonly #table = new ChannelTable<MuxChannel>();
+  /** Inbound channels confirmed and waiting for accept(). */
+  readonly #backlog = new Deque<MuxChannel>();
+  /** accept() calls waiting for a channel; null tells them the session ended. */
+  readonly #acceptors = new Deque<Waiter<MuxChannel | null>>();
+  #waitingForRoom: MuxChannel[] = [];
+  readonly #host: ChannelHost;
+  #error: MuxError | null = null;
+  #resolveClosed!: (error: Error | undefined) => void;
+  /** Resolves when the session has ended: undefined for a clean end, else the error that ended it. */
+  readonly closed: Promise<Error | undefined>;
+
+  constructor(stream: ByteStream, options?: SessionOptions) {
+    this.#stream = stream;
+    this.#options = resolveOptions(options);
+    this.#decoder = new FrameDecoder(this.#options.maxPacketSize);
+    this.#outbox = new Outbox(stream, this.#options.maxQueuedBytes, {
+      drained: () => this.#onRoom(),
+      failed: (error) => this.#fail(transportError(error)),
+    });
+    this.#host = {
+      outbox: this.#outbox,
+      options: this.#options,
+      release: (channel) => this.#table.remove(channel.id),
+      waitForRoom: (channel) => this.#waitingForRoom.push(channel),
+    };
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+    stream.start({ data: (chunk) => this.#onData(chunk), end: (error) => this.#onEnd(error) });
+  }
+
+  get localAddress(): string | undefined {
+    return this.#stream.localAddress;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.#stream.remoteAddress;
+  }
+
+  /** Live channels (ours and the peer's, including ones closing): 0 when nothing is left behind. */
+  get channelCount(): number {
+    return this.#table.size;
+  }
+
+  /** The options in force, defaults filled in. */
+  get options(): Readonly<ResolvedOptions> {
+    return this.#options;
+  }
+
+  /**
+   * Opens a channel: sends OPEN and resolves on OPEN_CONFIRM. Rejects with OpenRefusedError on
+   * OPEN_FAILURE, OpenTimeoutError after `openTimeoutMs`, AbortedError when `signal` fires,
+   * ChannelLimitError at `maxChannels`, or the session's error once it has ended.
+   */
+  open(options?: { signal?: AbortSignal }): Promise<Channel> {
+    if (this.#error !== null) return Promise.reject(this.#error);
+    const signal = options?.signal;
+    if (signal?.aborted === true) return Promise.reject(new AbortedError('open() was aborted', { cause: signal.reason }));
+    if (this.#table.size >= this.#options.maxChannels) {
+      return Promise.reject(new ChannelLimitError(`${this.#options.maxChannels} channels are open (maxChannels)`));
+    }
+    const channel = this.#table.add((id) => MuxChannel.outbound(this.#host, id));
+    this.#outbox.open(channel.id, this.#options.windowSize, this.#options.maxPacketSize);
+    return channel.opened(signal, this.#options.openTimeoutMs);
+  }
+
+  /** The next channel the peer opened. Rejects with the session's error once it has ended. */
+  accept(): Promise<Channel> {
+    return this.#next().then((channel) => channel ?? Promise.reject(this.#error!));
+  }
+
+  /** Yields every channel the peer opens; ends when the session ends (see {@link closed} for why). */
+  [Symbol.asyncIterator](): AsyncIterator<Channel> {
+    return {
+      next: () =>
+        this.#next().then((channel): IteratorResult<Channel> =>
+          channel === null ? { done: true, value: undefined } : { done: false, value: channel },
+        ),
+    };
+  }
+
+  /** Closes the session and its transport; pending operations reject (spec/qmux.md §6.3). */
+  close(error?: Error): void {
+    if (error === undefined) this.#end(new SessionClosedError('the session was closed'), undefined);
+    else this.#end(error instanceof MuxError ? error : new SessionClosedError(error.message, { cause: error }), error);
+  }
+
+  #next(): Promise<MuxChannel | null> {
+    const channel = this.#backlog.shift();
+    if (channel !== undefined) return Promise.resolve(channel);
+    if (this.#error !== null) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this.#acceptors.push({ resolve, reject }));
+  }
+
+  // ---- the read loop ----
+
+  #onData(chunk: Uint8Array): void {
+    if (this.#error !== null) return;
+    try {
+      this.#decoder.push(chunk, this.#dispatch);
+    } catch (error) {
+      this.#fail(error instanceof MuxError ? error : new ProtocolError(`internal error: ${String(error)}`));
+    }
+  }
+
+  readonly #dispatch = (message: Message): void => {
+    if (message.type === MessageType.Open) return this.#onOpen(message);
+    const channel = this.#table.get(message.recipientId);
+    if (channel === undefined) {
+      throw new ProtocolError(
+        `${MESSAGE_NAMES[message.type]} for channel ${message.recipientId}, which is not open`,
+        this.#decoder.messageOffset,
+      );
+    }
+    channel.receive(message, this.#decoder.messageOffset);
+  };
+
+  /** An inbound OPEN: confirm at once into the backlog, or refuse (spec/qmux.md §5.2). */
+  #onOpen(message: OpenMessage): void {
+    const { min, max } = PEER_MAX_PACKET_RANGE;
+    const options = this.#options;
+    if (
+      message.maxPacketSize < min ||
+      message.maxPacketSize > max ||
+      this.#table.size >= options.maxChannels ||
+      (this.#acceptors.length === 0 && this.#backlog.length >= options.acceptBacklog)
+    ) {
+      this.#outbox.openFailure(message.senderId);
+      return;
+    }
+    const channel = this.#table.add((id) =>
+      MuxChannel.inbound(this.#host, id, message.senderId, message.windowSize, message.maxPacketSize),
+    );
+    this.#outbox.openConfirm(message.senderId, channel.id, options.windowSize, options.maxPacketSize);
+    const acceptor = this.#acceptors.shift();
+    if (acceptor !== undefined) acceptor.resolve(channel);
+    else this.#backlog.push(channel);
+  }
+
+  #onEnd(error: Error | undefined): void {
+    if (this.#error !== null) return;
+    if (error !== undefined) this.#fail(transportError(error));
+    else if (!this.#decoder.idle) this.#fail(new ProtocolError('the transport ended inside a message'));
+    else this.#end(new SessionClosedError('the transport ended'), undefined);
+  }
+
+  /** Writers waiting for outbox room go on, in the order they started waiting. */
+  #onRoom(): void {
+    if (this.#waitingForRoom.length === 0) return;
+    const waiting = this.#waitingForRoom;
+    this.#waitingForRoom = [];
+    for (const channel of waiting) {
+      if (this.#outbox.full) this.#waitingForRoom.push(channel);
+      else channel.resume();
+    }
+  }
+
+  /** Ends the session because of `error`, which `closed` then resolves with. */
+  #fail(error: MuxError): void {
+    this.#end(error, error);
+  }
+
+  /**
+   * The one teardown path: queued frames are flushed, the transport closed, every channel and
+   * every pending operation settled with `reason`; `closed` resolves with `result`.
+   */
+  #end(reason: MuxError, result: Error | undefined): void {
+    if (this.#error !== null) return;
+    this.#error = reason;
+    this.#outbox.shutdown();
+    try {
+      this.#stream.close();
+    } catch {
+      // Closing is best effort: the session is over either way.
+    }
+    for (const channel of this.#table.clear()) channel.terminate(reason);
+    this.#backlog.drain();
+    for (const acceptor of this.#acceptors.drain()) acceptor.resolve(null);
+    this.#waitingForRoom = [];
+    this.#resolveClosed(result);
+  }
+}
+
+function transportError(error: unknown): TransportError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new TransportError(`the transport failed: ${message}`, { cause: error });
+}
