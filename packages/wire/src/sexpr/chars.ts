@@ -13,6 +13,9 @@ export const IDENT_CONT = 2;
  */
 export const DELIMITER = 4;
 
+/** A decimal digit. */
+export const DIGIT = 8;
+
 /** Class bits of each ASCII code; 0 for anything that may not appear outside strings and comments. */
 export const CLASS: Uint8Array = (() => {
   const table = new Uint8Array(128);
@@ -22,6 +25,7 @@ export const CLASS: Uint8Array = (() => {
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
   mark(letters + '_~!?*+-/<>=&%$^.', IDENT_START | IDENT_CONT);
   mark('0123456789:#', IDENT_CONT);
+  mark('0123456789', DIGIT);
   mark(' \t\n\r(){}";[],\'', DELIMITER);
   return table;
 })();

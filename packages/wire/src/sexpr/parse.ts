@@ -6,7 +6,7 @@
 import { LimitError, MalformedError } from '../errors.js';
 import { resolveLimits, type Limits } from '../limits.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
-import { CLASS, DELIMITER, IDENT_CONT, IDENT_START, MAX_INTEGER_DIGITS, describeChar } from './chars.js';
+import { CLASS, DELIMITER, DIGIT, IDENT_CONT, IDENT_START, MAX_INTEGER_DIGITS, describeChar } from './chars.js';
 import { firstInvalidUtf8, isLowSurrogate, positionAt } from './position.js';
 
 /** Options of {@link parse} and {@link parseAll}. */
@@ -98,13 +98,13 @@ class Reader {
         return END;
       }
       if (stack.length === 0) {
-        if (single && discard === 0 && !(c === 0x23 && text.charCodeAt(i + 1) === 0x3b)) {
+        if (single && discard === 0 && startsDatum(c)) {
           this.fail('expected the end of the input after one datum, found another datum', i);
         }
         this.start = i;
       }
 
-      const at = i;
+      let at = i; // where the datum starts
       let value: Value;
       if (c === 0x28 || c === 0x7b) {
         // `(` or `{`
@@ -128,6 +128,7 @@ class Reader {
         if (frame.discard > 0) this.fail(`datum comment "#;" has no datum before ${describeChar(c)}`, i);
         if (frame.key !== null) this.fail('map has a key with no value (odd number of items)', i);
         value = frame.map ?? frame.items;
+        at = frame.start;
         i++;
       } else if (c === 0x22) {
         value = this.readString(i);
@@ -246,7 +247,8 @@ class Reader {
       }
     }
     this.i = i;
-    this.checkAtomSize(start, i, i - start);
+    const token = what === 'keyword' ? start - 1 : start; // a keyword's size counts its ':'
+    this.checkAtomSize(token, i, token);
     return text.slice(start, i);
   }
 
@@ -256,51 +258,54 @@ class Reader {
    */
   private readNumber(start: number): Value {
     const text = this.text;
-    const n = this.n;
     let i = start;
     let c = text.charCodeAt(i);
     if (c === 0x2b) this.fail('a number has no "+" sign', i);
-    if (c === 0x2d) c = text.charCodeAt(++i);
+    const negative = c === 0x2d;
+    if (negative) c = text.charCodeAt(++i);
     if (c === 0x2e) this.fail('a float needs a digit before its "."', i);
     const digitsStart = i;
-    while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
-    const digitsEnd = i;
-    let float = false;
+    let v = 0; // exact while there are at most 15 digits
+    while (c >= 0x30 && c <= 0x39) {
+      v = v * 10 + (c - 0x30);
+      c = text.charCodeAt(++i);
+    }
+    const digits = i - digitsStart;
+    if (c === 0x2e || c === 0x65 || c === 0x45) return this.readFloat(start, i, c);
+    if (i < this.n && (c >= 0x80 || (CLASS[c]! & DELIMITER) === 0)) {
+      this.fail(`invalid character ${this.describeAt(i)} in number`, i);
+    }
+    this.i = i;
+    this.checkAtomSize(start, i, start);
+    if (digits <= 15) return negative && v !== 0 ? -v : v;
+    if (digits > MAX_INTEGER_DIGITS) this.fail(`integer has more than ${MAX_INTEGER_DIGITS} digits`, start);
+    const big = BigInt(text.slice(start, i));
+    return big >= -MAX_SAFE && big <= MAX_SAFE ? Number(big) : big;
+  }
+
+  /** Reads the rest of a float from `i`, where `c` is its `.`, `e` or `E`. */
+  private readFloat(start: number, i: number, c: number): Value {
+    const text = this.text;
     if (c === 0x2e) {
       c = text.charCodeAt(++i);
       if (!(c >= 0x30 && c <= 0x39)) this.fail('a float needs a digit after its "."', i);
       while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
-      float = true;
     }
     if (c === 0x65 || c === 0x45) {
       c = text.charCodeAt(++i);
       if (c === 0x2b || c === 0x2d) c = text.charCodeAt(++i);
       if (!(c >= 0x30 && c <= 0x39)) this.fail('an exponent needs a digit', i);
       while (c >= 0x30 && c <= 0x39) c = text.charCodeAt(++i);
-      float = true;
     }
-    if (i < n && (c >= 0x80 || (CLASS[c]! & DELIMITER) === 0)) {
+    if (i < this.n && (c >= 0x80 || (CLASS[c]! & DELIMITER) === 0)) {
       this.fail(`invalid character ${this.describeAt(i)} in number`, i);
     }
     this.i = i;
-    this.checkAtomSize(start, i, i - start);
-    if (float) {
-      const x = Number(text.slice(start, i));
-      if (!Number.isFinite(x)) this.fail('float is too large: it overflows to infinity', start);
-      // A plain number that is a safe integer (not -0) would be written back as an integer.
-      return x === 0 ? (Object.is(x, -0) ? x : new Float(0)) : Number.isSafeInteger(x) ? new Float(x) : x;
-    }
-    const digits = digitsEnd - digitsStart;
-    if (digits <= 15) {
-      let v = 0;
-      for (let k = digitsStart; k < digitsEnd; k++) v = v * 10 + (text.charCodeAt(k) - 0x30);
-      return digitsStart > start && v !== 0 ? -v : v;
-    }
-    if (digits > MAX_INTEGER_DIGITS) {
-      this.fail(`integer has more than ${MAX_INTEGER_DIGITS} digits`, start);
-    }
-    const big = BigInt(text.slice(start, i));
-    return big >= -MAX_SAFE && big <= MAX_SAFE ? Number(big) : big;
+    this.checkAtomSize(start, i, start);
+    const x = Number(text.slice(start, i));
+    if (!Number.isFinite(x)) this.fail('float is too large: it overflows to infinity', start);
+    // A plain number that is a safe integer (and not -0) would be written back as an integer.
+    return x === 0 ? (Object.is(x, -0) ? x : new Float(0)) : Number.isSafeInteger(x) ? new Float(x) : x;
   }
 
   /** Reads a string whose `"` is at `start`. */
@@ -316,7 +321,7 @@ class Reader {
       if (c === 0x22) break;
       if (c === 0x5c) {
         out += text.slice(runStart, i);
-        i = this.readEscape(i);
+        i = this.readEscape(i, start);
         out += this.escaped;
         runStart = i;
         continue;
@@ -332,31 +337,34 @@ class Reader {
       i++;
     }
     this.i = i + 1;
-    this.checkAtomSize(start + 1, i, i - start - 1);
+    this.checkAtomSize(start + 1, i, start);
     return runStart === start + 1 ? text.slice(runStart, i) : out + text.slice(runStart, i);
   }
 
   /** The text of the escape read by the last {@link readEscape}. */
   private escaped = '';
 
-  /** Reads the escape whose `\` is at `i` into {@link escaped}; returns the index after it. */
-  private readEscape(i: number): number {
+  /**
+   * Reads the escape whose `\` is at `i`, in the string whose `"` is at `start`, into
+   * {@link escaped}; returns the index after it.
+   */
+  private readEscape(i: number, start: number): number {
     const c = this.text.charCodeAt(i + 1);
     const simple = ESCAPES[c];
     if (simple !== undefined) {
       this.escaped = simple;
       return i + 2;
     }
+    if (i + 1 >= this.n) this.fail('string never closed: input ended inside an escape', start);
     if (c !== 0x75) {
-      if (i + 1 >= this.n) this.fail('string never closed: input ended inside an escape', i);
       this.fail(`unknown escape: "\\" then ${this.describeAt(i + 1)}; only \\" \\\\ \\n \\t \\r and \\uXXXX exist`, i);
     }
-    const unit = this.hex4(i);
+    const unit = this.hex4(i, start);
     if (unit >= 0xdc00 && unit <= 0xdfff) {
       this.fail(`lone surrogate \\u${unit.toString(16)}: a low surrogate must follow a high one`, i);
     }
     if (unit >= 0xd800 && unit <= 0xdbff) {
-      const low = this.text.charCodeAt(i + 6) === 0x5c && this.text.charCodeAt(i + 7) === 0x75 ? this.hex4(i + 6) : -1;
+      const low = this.text.charCodeAt(i + 6) === 0x5c && this.text.charCodeAt(i + 7) === 0x75 ? this.hex4(i + 6, start) : -1;
       if (!isLowSurrogate(low)) {
         this.fail(`lone surrogate \\u${unit.toString(16)}: a high surrogate must be followed by a \\u escape of a low one`, i);
       }
@@ -367,25 +375,26 @@ class Reader {
     return i + 6;
   }
 
-  /** The value of the 4 hex digits after the `\u` at `i`. */
-  private hex4(i: number): number {
+  /** The value of the 4 hex digits after the `\u` at `i`, in the string whose `"` is at `start`. */
+  private hex4(i: number, start: number): number {
     let v = 0;
     for (let k = i + 2; k < i + 6; k++) {
+      if (k >= this.n) this.fail('string never closed: input ended inside an escape', start);
       const c = this.text.charCodeAt(k);
       const d = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : c >= 0x41 && c <= 0x46 ? c - 0x37 : -1;
-      if (d < 0) this.fail('a \\u escape needs exactly 4 hex digits', k < this.n ? k : i);
+      if (d < 0) this.fail('a \\u escape needs exactly 4 hex digits', k);
       v = v * 16 + d;
     }
     return v;
   }
 
-  /** Enforces `maxElementBytes` on the atom spanning [from, to) of `units` UTF-16 units. */
-  private checkAtomSize(from: number, to: number, units: number): void {
+  /** Enforces `maxElementBytes` on the input [from, to) of the atom that starts at `at`. */
+  private checkAtomSize(from: number, to: number, at: number): void {
     const max = this.limits.maxElementBytes;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only long atoms need counting.
-    if (units * 3 <= max) return;
+    if ((to - from) * 3 <= max) return;
     const bytes = positionAt(this.text.slice(from, to), to - from).offset;
-    if (bytes > max) throw new LimitError('maxElementBytes', max, bytes, positionAt(this.text, from).offset);
+    if (bytes > max) throw new LimitError('maxElementBytes', max, bytes, positionAt(this.text, at).offset);
   }
 
   /** Describes the character at `i`, whole even when it is a surrogate pair. */
@@ -411,6 +420,11 @@ class Reader {
 }
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** True when `c` can start a datum (not a closer, a comment, or an unsupported extension). */
+function startsDatum(c: number): boolean {
+  return c === 0x28 || c === 0x7b || c === 0x22 || c === 0x3a || (c < 0x80 && (CLASS[c]! & (IDENT_START | DIGIT)) !== 0);
+}
 
 /** The input as text: bytes must be well-formed UTF-8 (a BOM is kept, and is then an error). */
 function toText(input: string | Uint8Array): string {
@@ -443,7 +457,7 @@ export function parse(input: string | Uint8Array, options?: ParseOptions): Value
 
 /**
  * Reads every datum of `input` in order (none for empty text). For a file or a log of data;
- * on a byte stream each message is a netstring frame instead (spec/wire.md §3.7).
+ * on a byte stream each message is a netstring frame instead (spec/wire.md §3.10).
  *
  * @throws {MalformedError} as {@link parse}.
  * @throws {LimitError} as {@link parse}; more than `maxCollectionLength` data is one too.

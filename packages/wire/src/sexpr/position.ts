@@ -1,5 +1,5 @@
 /**
- * Error positions for the s-expression reader (spec/wire.md §3.6). The reader works on a JS
+ * Error positions for the s-expression reader (spec/wire.md §3.9). The reader works on a JS
  * string and keeps only an index while it runs; these functions turn that index into a byte
  * offset, line and column when, and only when, an error is raised.
  */

@@ -1,5 +1,5 @@
 /**
- * The s-expression writer: canonical text (spec/wire.md §3.5). Iterative, so a deeply nested
+ * The s-expression writer: canonical text (spec/wire.md §3.8). Iterative, so a deeply nested
  * value costs heap, never call stack; a value it cannot write faithfully is refused with the
  * path to the offending part, never written approximately.
  */
