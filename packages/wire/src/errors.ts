@@ -54,8 +54,11 @@ export class MalformedError extends WireError {
 export class TruncatedError extends WireError {
   readonly code = 'WIRE_TRUNCATED' as const;
   readonly offset: number;
+  /** What was cut short, for example `a tnetstring`. */
+  readonly what: string;
   constructor(what: string, offset: number) {
     super(`input ended inside ${what} that began at byte ${offset}`);
+    this.what = what;
     this.offset = offset;
   }
 }
@@ -94,8 +97,11 @@ export class UnencodableError extends WireError {
 export class ConversionError extends WireError {
   readonly code = 'WIRE_CONVERSION' as const;
   readonly offset: number;
+  /** Why, without the position. */
+  readonly reason: string;
   constructor(reason: string, offset: number) {
     super(`${reason} at byte ${offset}`);
+    this.reason = reason;
     this.offset = offset;
   }
 }
@@ -104,8 +110,33 @@ export class ConversionError extends WireError {
 export class ProtocolError extends WireError {
   readonly code = 'WIRE_PROTOCOL' as const;
   readonly offset: number;
+  /** Why, without the position. */
+  readonly reason: string;
   constructor(reason: string, offset: number) {
     super(`${reason} at byte ${offset}`);
+    this.reason = reason;
     this.offset = offset;
   }
+}
+
+/**
+ * The same error with its offset moved by `delta` bytes: a decoder that reads one element of a
+ * stream reports offsets from the element's start, and the stream reader shifts them to count from
+ * the stream's start. Errors without an offset are returned unchanged.
+ *
+ * @internal
+ */
+export function shiftOffset(error: unknown, delta: number): unknown {
+  if (delta === 0 || !(error instanceof WireError)) return error;
+  if (error instanceof MalformedError) {
+    const position: Position = { offset: error.offset + delta };
+    if (error.line !== undefined) position.line = error.line;
+    if (error.column !== undefined) position.column = error.column;
+    return new MalformedError(error.reason, position);
+  }
+  if (error instanceof TruncatedError) return new TruncatedError(error.what, error.offset + delta);
+  if (error instanceof LimitError) return new LimitError(error.limit, error.max, error.actual, error.offset + delta);
+  if (error instanceof ConversionError) return new ConversionError(error.reason, error.offset + delta);
+  if (error instanceof ProtocolError) return new ProtocolError(error.reason, error.offset + delta);
+  return error;
 }

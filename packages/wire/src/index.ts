@@ -4,8 +4,36 @@
  *
  * @packageDocumentation
  */
-export * from './errors.js';
-export { DEFAULT_LIMITS, type Limits } from './limits.js';
+
+// The data model.
 export { Float, Keyword, Sym, isDict, keyword, sym, type Dict, type Value, type ValueObject } from './value.js';
+
+// Errors: every failure is one of these (codes in the README).
+export {
+  ConversionError,
+  LimitError,
+  MalformedError,
+  ProtocolError,
+  TruncatedError,
+  UnencodableError,
+  WireError,
+  type LimitName,
+  type Position,
+  type WireErrorCode,
+} from './errors.js';
+
+// Limits and decode options.
+export { DEFAULT_LIMITS, MAX_DEPTH, type Limits } from './limits.js';
+export type { DecodeOptions } from './options.js';
+
+// Codecs by name, and messages on a byte stream.
+export type { Codec, CodecName, Framing, FrameScanner } from './codec.js';
+export { codecs, getCodec } from './codecs/index.js';
+export { encodeMessage, type Header, type Message } from './message.js';
+export { MessageDecoder, type MessageDecoderOptions } from './message-decoder.js';
+
+// The formats, one namespace each.
+export * as tnetstring from './tnetstring/index.js';
+export * as msgpack from './msgpack/index.js';
 export * as sexpr from './sexpr/index.js';
 export * as netstring from './netstring.js';

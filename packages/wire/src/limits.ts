@@ -15,7 +15,11 @@ export interface Limits {
    * for the standalone `decode` functions. Default 16 MiB.
    */
   maxElementBytes: number;
-  /** Deepest nesting of lists and dicts. Default 64: deep enough for real data, far from the stack's end. */
+  /**
+   * Deepest nesting of lists and dicts. Default 64: deep enough for real data, far from the
+   * stack's end. At most {@link MAX_DEPTH} (1000), so that decoders may recurse once per level
+   * without ever overflowing the call stack.
+   */
   maxDepth: number;
   /**
    * Most items in one list, or pairs in one dict. Default 1,000,000: bounds the per-item
@@ -23,6 +27,9 @@ export interface Limits {
    */
   maxCollectionLength: number;
 }
+
+/** The largest `maxDepth` accepted, and the deepest value an encoder writes: 1000 levels. */
+export const MAX_DEPTH = 1000;
 
 /** The defaults documented on {@link Limits}. */
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
@@ -33,7 +40,10 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxCollectionLength: 1_000_000,
 });
 
-/** Fills defaults and checks that every given limit is a positive safe integer. */
+/**
+ * Fills defaults and checks that every given limit is a positive safe integer (and `maxDepth` at
+ * most {@link MAX_DEPTH}); throws `RangeError` otherwise, since that is a programming error.
+ */
 export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
   if (limits === undefined) return DEFAULT_LIMITS;
   const resolved = { ...DEFAULT_LIMITS, ...limits };
@@ -41,6 +51,9 @@ export function resolveLimits(limits: Partial<Limits> | undefined): Limits {
     if (!Number.isSafeInteger(value) || value < 1) {
       throw new RangeError(`limit ${name} must be a positive safe integer, got ${String(value)}`);
     }
+  }
+  if (resolved.maxDepth > MAX_DEPTH) {
+    throw new RangeError(`limit maxDepth must be at most ${MAX_DEPTH}, got ${resolved.maxDepth}`);
   }
   return resolved;
 }

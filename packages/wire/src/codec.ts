@@ -1,0 +1,59 @@
+import type { LimitName } from './errors.js';
+import type { Limits } from './limits.js';
+import type { DecodeOptions } from './options.js';
+import type { Value } from './value.js';
+
+/**
+ * One value format, as upper layers see it: pick it by name (or media type), encode and decode
+ * whole values, and frame values on a byte stream for messages (spec/wire.md §6).
+ */
+export interface Codec {
+  /** The registry name: `'tnetstring'`, `'sexpr'` or `'msgpack'`. */
+  readonly name: CodecName;
+  /** The media type announced for it, for example `application/x-tnetstring`. */
+  readonly mediaType: string;
+  /** Encodes one value as a standalone document. Throws {@link UnencodableError}. */
+  encode(value: Value): Uint8Array;
+  /** Decodes one standalone document that fills all of `bytes`. Throws only {@link WireError}s. */
+  decode(bytes: Uint8Array, options?: DecodeOptions): Value;
+  /** How values travel back to back on a byte stream. */
+  readonly framing: Framing;
+}
+
+/** The names of the built-in codecs. */
+export type CodecName = 'tnetstring' | 'sexpr' | 'msgpack';
+
+/**
+ * How a codec puts values on a byte stream, one frame per value, back to back: for
+ * tnetstrings and msgpack a frame is just the encoded value; for s-expressions it is a
+ * netstring `LEN:TEXT,` around the text. {@link MessageDecoder} is built on this.
+ */
+export interface Framing {
+  /** Encodes `values` as consecutive frames in one new buffer. */
+  encode(values: readonly Value[]): Uint8Array;
+  /** A new {@link FrameScanner}; it checks nesting and counts against `limits` where it can. */
+  scanner(limits: Limits): FrameScanner;
+  /**
+   * Decodes one whole frame, exactly the bytes a scanner delimited. Error offsets count from
+   * the frame's first byte.
+   */
+  decode(frame: Uint8Array, limits: Limits, options: DecodeOptions): Value;
+}
+
+/**
+ * Finds where one frame ends, fed in pieces of any size, one byte included. It holds a small
+ * fixed amount of state, never the bytes themselves, and refuses a frame past its size limit
+ * as soon as the frame's size (or a lower bound of it) is known.
+ */
+export interface FrameScanner {
+  /** Starts a new frame, which may take at most `maxBytes` bytes (else a `limitName` {@link LimitError}). */
+  reset(maxBytes: number, limitName: LimitName): void;
+  /**
+   * Continues the frame with `bytes[from, end)`. Returns the index just past the frame's last
+   * byte if it ends in that range, or -1 if it continues. Throws {@link MalformedError} or
+   * {@link LimitError}, with offsets counted from the frame's first byte.
+   */
+  feed(bytes: Uint8Array, from: number, end: number): number;
+  /** The frame's whole size once known, else -1 (a length prefix tells it early; msgpack only at the end). */
+  readonly size: number;
+}

@@ -1,0 +1,166 @@
+import type { Codec, CodecName, FrameScanner } from './codec.js';
+import { LimitError, ProtocolError, WireError, shiftOffset } from './errors.js';
+import { resolveLimits, type Limits } from './limits.js';
+import { resolveCodec, type Header, type Message } from './message.js';
+import type { DecodeOptions } from './options.js';
+import { isDict } from './value.js';
+
+/** Options of {@link MessageDecoder}: the codec, the limits, and how to shape decoded values. */
+export interface MessageDecoderOptions extends DecodeOptions {
+  /** The codec, or a built-in codec's name. Default `'tnetstring'`. */
+  codec?: Codec | CodecName;
+}
+
+const NONE: readonly Message[] = Object.freeze([]);
+const EMPTY = new Uint8Array(0);
+/** The first buffer allocated for a frame split across chunks. */
+const MIN_BUFFER = 64;
+
+/**
+ * Reads Petrichor messages from a byte stream (spec/wire.md §6): push chunks of any size as
+ * they arrive, one byte at a time included, and get back the messages they complete.
+ *
+ * - Each frame's size is learned up front (from its `LEN:` prefix, or, for msgpack, by scanning
+ *   the structure as it arrives), and a HEADER over `maxHeaderBytes` or a message over
+ *   `maxMessageBytes` is refused with {@link LimitError} before it is buffered.
+ * - A frame that lies whole inside one chunk is decoded from that chunk, without a copy: byte
+ *   strings in the result **alias the chunk**, so do not reuse a chunk's memory after pushing it.
+ *   Only the unfinished tail of a chunk is kept, in a buffer that grows with the bytes received
+ *   (never ahead of them) and is bounded by the limits.
+ * - A HEADER that is not a dict is a {@link ProtocolError}. After any error the stream is broken
+ *   and every later call throws the same error. Error offsets count from the stream's first byte.
+ */
+export class MessageDecoder {
+  /** The codec in use. */
+  readonly codec: Codec;
+  private readonly limits: Limits;
+  private readonly options: DecodeOptions;
+  private readonly scanner: FrameScanner;
+  /** The decoded HEADER whose BODY is awaited, or `undefined` between messages. */
+  private header: Header | undefined = undefined;
+  private headerSize = 0;
+  /** The start of a frame that continues in the next chunk. */
+  private buffer: Uint8Array = EMPTY;
+  private buffered = 0;
+  /** Stream offsets: of the next byte pushed, and of the current frame's first byte. */
+  private offset = 0;
+  private frameStart = 0;
+  private failure: unknown = undefined;
+
+  constructor(options: MessageDecoderOptions = {}) {
+    this.codec = resolveCodec(options.codec);
+    this.limits = resolveLimits(options.limits);
+    this.options = options;
+    this.scanner = this.codec.framing.scanner(this.limits);
+  }
+
+  /** Bytes held from earlier chunks: the start of a frame not yet complete. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  /**
+   * Takes the next chunk of the stream; returns the messages it completes, in order (often
+   * none: the returned empty array is shared and frozen). Throws {@link WireError}s only.
+   */
+  push(chunk: Uint8Array): readonly Message[] {
+    if (this.failure !== undefined) throw this.failure;
+    let messages = NONE;
+    const n = chunk.length;
+    let pos = 0;
+    try {
+      if (this.buffered > 0) {
+        const end = this.scanner.feed(chunk, 0, n);
+        if (end < 0) {
+          this.append(chunk, 0, n);
+          this.offset += n;
+          return NONE;
+        }
+        this.append(chunk, 0, end);
+        const frame = this.buffer.subarray(0, this.buffered);
+        // Values decoded from the buffer may alias it: it is never reused.
+        this.buffer = EMPTY;
+        this.buffered = 0;
+        messages = this.frame(frame, messages);
+        pos = end;
+      }
+      while (pos < n) {
+        this.frameStart = this.offset + pos;
+        if (this.header === undefined) {
+          const { maxHeaderBytes, maxMessageBytes } = this.limits;
+          this.scanner.reset(Math.min(maxHeaderBytes, maxMessageBytes), maxHeaderBytes <= maxMessageBytes ? 'maxHeaderBytes' : 'maxMessageBytes');
+        } else {
+          this.scanner.reset(this.limits.maxMessageBytes - this.headerSize, 'maxMessageBytes');
+        }
+        const end = this.scanner.feed(chunk, pos, n);
+        if (end < 0) {
+          this.append(chunk, pos, n);
+          break;
+        }
+        messages = this.frame(chunk.subarray(pos, end), messages);
+        pos = end;
+      }
+    } catch (error) {
+      this.failure = this.streamError(error);
+      this.buffer = EMPTY;
+      this.buffered = 0;
+      throw this.failure;
+    }
+    this.offset += n;
+    return messages;
+  }
+
+  /**
+   * Declares the end of the stream. Throws {@link ProtocolError} if it stopped inside a
+   * message (a partial frame, or a HEADER without its BODY).
+   */
+  end(): void {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.buffered > 0 || this.header !== undefined) {
+      this.failure = new ProtocolError(
+        this.buffered > 0 ? 'stream ended inside a frame' : 'stream ended after a HEADER, before its BODY',
+        this.frameStart,
+      );
+      throw this.failure;
+    }
+  }
+
+  /** Decodes one whole frame: a HEADER, or the BODY that completes a message. */
+  private frame(frame: Uint8Array, messages: readonly Message[]): readonly Message[] {
+    const value = this.codec.framing.decode(frame, this.limits, this.options);
+    if (this.header === undefined) {
+      if (!isDict(value)) throw new ProtocolError('HEADER is not a dict', 0);
+      this.header = value;
+      this.headerSize = frame.length;
+      return messages;
+    }
+    const message: Message = { header: this.header, body: value };
+    this.header = undefined;
+    if (messages === NONE) return [message];
+    (messages as Message[]).push(message);
+    return messages;
+  }
+
+  /** Keeps `bytes[from, to)`, the continuing start of a frame. Grows by doubling, never past the frame's known size. */
+  private append(bytes: Uint8Array, from: number, to: number): void {
+    const needed = this.buffered + (to - from);
+    if (needed > this.buffer.length) {
+      let capacity = Math.max(needed, this.buffer.length * 2, MIN_BUFFER);
+      const size = this.scanner.size;
+      if (size > 0) capacity = Math.min(capacity, size);
+      const grown = new Uint8Array(capacity);
+      grown.set(this.buffer.subarray(0, this.buffered));
+      this.buffer = grown;
+    }
+    this.buffer.set(bytes.subarray(from, to), this.buffered);
+    this.buffered = needed;
+  }
+
+  /** Moves a frame-relative error to stream offsets; reports a BODY over budget as the message it makes. */
+  private streamError(error: unknown): unknown {
+    if (error instanceof LimitError && error.limit === 'maxMessageBytes' && this.header !== undefined) {
+      return new LimitError('maxMessageBytes', this.limits.maxMessageBytes, error.actual + this.headerSize, this.frameStart + error.offset);
+    }
+    return error instanceof WireError ? shiftOffset(error, this.frameStart) : error;
+  }
+}

@@ -1,0 +1,122 @@
+/** msgpack writing: the data model mapped onto what `@msgpack/msgpack` writes (spec/wire.md §4.3). */
+import { MAX_DEPTH } from '../limits.js';
+import { Encoder } from '@msgpack/msgpack';
+import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
+import { isWellFormed } from '../utf8.js';
+import { Float, Keyword, Sym, type Value } from '../value.js';
+
+const UNENCODABLE = new Error('unencodable');
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * Turns a {@link Value} into what `@msgpack/msgpack` writes faithfully, copying only what must
+ * change: `Map`s become objects (the library writes only objects as maps), a `Float` its number,
+ * a small `bigint` a number and a large integer `number` a `bigint` (so that every integer
+ * takes its shortest msgpack form: with `useBigInt64` the library would write a safe integer
+ * past 32 bits as a float 64). Throws {@link UNENCODABLE} for anything else.
+ */
+function prepare(value: unknown, depth: number): unknown {
+  switch (typeof value) {
+    case 'string':
+      if (!isWellFormed(value)) throw UNENCODABLE;
+      return value;
+    case 'number':
+      if (!Number.isFinite(value)) throw UNENCODABLE;
+      return Number.isSafeInteger(value) && (value > 0xffffffff || value < -0x80000000) ? BigInt(value) : value;
+    case 'boolean':
+      return value;
+    case 'bigint':
+      if (value < INT64_MIN || value > UINT64_MAX) throw UNENCODABLE;
+      return value >= -0x80000000n && value <= 0xffffffffn ? Number(value) : value;
+    case 'object': {
+      if (value === null || value instanceof Uint8Array) return value;
+      if (value instanceof Float) {
+        if (!Number.isFinite(value.value)) throw UNENCODABLE;
+        return value.value;
+      }
+      if (depth >= MAX_DEPTH) throw UNENCODABLE;
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        for (let i = 0; i < value.length; i++) {
+          const item: unknown = value[i];
+          const prepared = prepare(item, depth + 1);
+          if (prepared !== item) copy ??= value.slice();
+          if (copy !== undefined) copy[i] = prepared;
+        }
+        return copy ?? value;
+      }
+      if (value instanceof Map) {
+        const object: Record<string, unknown> = {};
+        for (const [key, item] of value as Map<unknown, unknown>) {
+          if (typeof key !== 'string' || !isWellFormed(key)) throw UNENCODABLE;
+          define(object, key, prepare(item, depth + 1));
+        }
+        return object;
+      }
+      if (!isPlainObject(value)) throw UNENCODABLE;
+      const object = value as Record<string, unknown>;
+      let copy: Record<string, unknown> | undefined;
+      for (const key of Object.keys(object)) {
+        if (!isWellFormed(key)) throw UNENCODABLE;
+        const item = object[key];
+        const prepared = prepare(item, depth + 1);
+        if (prepared !== item) copy ??= { ...object };
+        if (copy !== undefined) define(copy, key, prepared);
+      }
+      return copy ?? object;
+    }
+    default:
+      throw UNENCODABLE;
+  }
+}
+
+/** Sets an own property, even one named `__proto__` (plain assignment would set the prototype). */
+function define(object: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  } else {
+    object[key] = value;
+  }
+}
+
+const rules: EncodableRules = {
+  leaf(value) {
+    if (value instanceof Sym || value instanceof Keyword) return 'symbols and keywords exist only in s-expressions';
+    if (typeof value === 'bigint' && (value < INT64_MIN || value > UINT64_MAX)) {
+      return 'integer outside the 64-bit range msgpack holds';
+    }
+    return commonLeafReason(value);
+  },
+  key(key) {
+    return typeof key === 'string' ? commonLeafReason(key) : 'msgpack dict keys must be strings';
+  },
+  wireKey: (key) => key as string,
+};
+
+// `maxDepth` one past ours: the library counts the top value as depth 1.
+const encoder = new Encoder({ useBigInt64: true, maxDepth: MAX_DEPTH + 1 });
+
+/** Encodes `values` back to back into one new buffer. @internal */
+export function encodeValues(values: readonly Value[]): Uint8Array {
+  const prepared: unknown[] = [];
+  for (const value of values) {
+    try {
+      prepared.push(prepare(value, 0));
+    } catch (error) {
+      if (error === UNENCODABLE) explainUnencodable(value, rules);
+      throw error;
+    }
+  }
+  if (prepared.length === 1) return encoder.encode(prepared[0]);
+  // The shared reference is overwritten by the next call: copy each part out at once.
+  const parts = prepared.map((value) => encoder.encode(value));
+  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+  let pos = 0;
+  for (const part of parts) {
+    out.set(part, pos);
+    pos += part.length;
+  }
+  return out;
+}
+

@@ -1,0 +1,313 @@
+import { ConversionError, LimitError, MalformedError, TruncatedError } from '../errors.js';
+import { prefixSize, readLengthPrefix } from '../length-prefix.js';
+import type { Limits } from '../limits.js';
+import { OBJECTS, PLAIN_FLOATS, TEXT } from '../options.js';
+import { decodeUtf8 } from '../utf8.js';
+import { Float, type Value } from '../value.js';
+import * as T from './types.js';
+
+/**
+ * The tnetstring reader (spec/wire.md §2). One instance is reused for every call: decoding is
+ * synchronous and calls no user code, so it is never re-entered.
+ *
+ * It recurses once per nesting level; `maxDepth` (at most 1000) bounds the recursion, so the
+ * call stack cannot overflow. Every element's length is checked against `maxElementBytes` and
+ * against its parent's end before any of its data is looked at, and no value is allocated
+ * for bytes that are not in the input: the work is linear in the input's size.
+ */
+class Reader {
+  private bytes: Uint8Array = new Uint8Array(0);
+  /** The end of the input: an element that runs past it is truncated, not malformed. */
+  private end = 0;
+  private flags = 0;
+  private maxDepth = 0;
+  private maxElementBytes = 0;
+  private maxCollectionLength = 0;
+  /** Where the data of the element whose header {@link span} last read begins. */
+  private dataStart = 0;
+  /** Just past the element {@link element} last read. */
+  pos = 0;
+
+  reset(bytes: Uint8Array, end: number, limits: Limits, flags: number): void {
+    this.bytes = bytes;
+    this.end = end;
+    this.flags = flags;
+    this.maxDepth = limits.maxDepth;
+    this.maxElementBytes = limits.maxElementBytes;
+    this.maxCollectionLength = limits.maxCollectionLength;
+  }
+
+  /** Drops the reference to the input so the reader does not keep it alive. */
+  release(): void {
+    this.bytes = EMPTY;
+  }
+
+  /**
+   * Reads the `LEN:` header of the element at `start`, which must end before `bound`; sets
+   * {@link dataStart} and returns the index of its type byte.
+   */
+  private span(start: number, bound: number): number {
+    const bytes = this.bytes;
+    const length = readLengthPrefix(bytes, start, bound);
+    if (length > this.maxElementBytes) {
+      throw new LimitError('maxElementBytes', this.maxElementBytes, length, start);
+    }
+    const dataStart = start + prefixSize(length);
+    const dataEnd = dataStart + length;
+    if (length < 0 || dataEnd >= bound) {
+      if (bound === this.end) throw new TruncatedError('a tnetstring', start);
+      throw new MalformedError('element runs past the end of its list or dict', { offset: start });
+    }
+    this.dataStart = dataStart;
+    return dataEnd;
+  }
+
+  /** Reads the element at `start`, which must end before `bound`, inside `depth` lists or dicts. */
+  element(start: number, bound: number, depth: number): Value {
+    const dataEnd = this.span(start, bound);
+    const dataStart = this.dataStart;
+    const bytes = this.bytes;
+    let value: Value;
+    switch (bytes[dataEnd]) {
+      case T.BYTES:
+        value = (this.flags & TEXT) === 0 ? bytes.subarray(dataStart, dataEnd) : this.text(dataStart, dataEnd);
+        break;
+      case T.INTEGER:
+        value = this.integer(dataStart, dataEnd);
+        break;
+      case T.FLOAT:
+        value = this.float(dataStart, dataEnd);
+        break;
+      case T.BOOLEAN:
+        value = this.boolean(dataStart, dataEnd);
+        break;
+      case T.NULL:
+        if (dataEnd !== dataStart) throw new MalformedError('null (~) with non-empty data', { offset: start });
+        value = null;
+        break;
+      case T.LIST:
+        value = this.list(dataStart, dataEnd, depth + 1);
+        break;
+      case T.DICT:
+        value = (this.flags & OBJECTS) === 0
+          ? this.map(dataStart, dataEnd, depth + 1)
+          : this.object(dataStart, dataEnd, depth + 1);
+        break;
+      default:
+        throw new MalformedError(unknownType(bytes[dataEnd]!), { offset: dataEnd });
+    }
+    this.pos = dataEnd + 1;
+    return value;
+  }
+
+  private text(start: number, end: number): string {
+    const text = decodeUtf8(this.bytes, start, end);
+    if (text === undefined) throw new ConversionError('byte string is not UTF-8 text', start);
+    return text;
+  }
+
+  private integer(start: number, end: number): number | bigint {
+    const bytes = this.bytes;
+    let i = start;
+    if (bytes[i] === T.MINUS) i++;
+    if (i === end) throw new MalformedError('integer without digits', { offset: start });
+    if (end - i > T.MAX_INTEGER_DIGITS) {
+      throw new MalformedError(`integer has more than ${T.MAX_INTEGER_DIGITS} digits`, { offset: start });
+    }
+    if (bytes[i] === T.ZERO && i + 1 < end) throw new MalformedError('leading zero in integer', { offset: i });
+    let n = 0;
+    for (let k = i; k < end; k++) {
+      const digit = bytes[k]! - T.ZERO;
+      if (digit < 0 || digit > 9) throw new MalformedError('integer holds a non-digit', { offset: k });
+      n = n * 10 + digit;
+    }
+    if (end - i <= 15) return bytes[start] === T.MINUS ? 0 - n : n; // `0 - 0` is +0: `-0` reads as 0
+    // Beyond 15 digits the double may have rounded: redo it exactly.
+    const exact = BigInt(decodeUtf8(bytes, start, end)!);
+    return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
+  }
+
+  private float(start: number, end: number): number | Float {
+    const bytes = this.bytes;
+    let i = start;
+    if (bytes[i] === T.MINUS) i++;
+    const intStart = i;
+    while (i < end && isDigit(bytes[i]!)) i++;
+    if (i === intStart) throw new MalformedError('float must start with a digit', { offset: i });
+    if (bytes[intStart] === T.ZERO && i - intStart > 1) {
+      throw new MalformedError('leading zero in float', { offset: intStart });
+    }
+    if (i < end && bytes[i] === T.DOT) {
+      const fracStart = ++i;
+      while (i < end && isDigit(bytes[i]!)) i++;
+      if (i === fracStart) throw new MalformedError('float needs a digit after "."', { offset: i });
+    }
+    if (i < end && (bytes[i] === T.LOWER_E || bytes[i] === T.UPPER_E)) {
+      i++;
+      if (i < end && (bytes[i] === T.PLUS || bytes[i] === T.MINUS)) i++;
+      const expStart = i;
+      while (i < end && isDigit(bytes[i]!)) i++;
+      if (i === expStart) throw new MalformedError('float exponent without digits', { offset: i });
+    }
+    if (i !== end) throw new MalformedError('unexpected byte in float', { offset: i });
+    const value = Number(decodeUtf8(bytes, start, end));
+    if (!Number.isFinite(value)) throw new MalformedError('float out of range', { offset: start });
+    // A plain number that would re-encode as an integer keeps its float type in a Float.
+    if ((this.flags & PLAIN_FLOATS) === 0 && Number.isSafeInteger(value) && !Object.is(value, -0)) {
+      return new Float(value);
+    }
+    return value;
+  }
+
+  private boolean(start: number, end: number): boolean {
+    const bytes = this.bytes;
+    const length = end - start;
+    if (length === 4 && bytes[start] === 0x74 && bytes[start + 1] === 0x72 && bytes[start + 2] === 0x75
+      && bytes[start + 3] === 0x65) return true;
+    if (length === 5 && bytes[start] === 0x66 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c
+      && bytes[start + 3] === 0x73 && bytes[start + 4] === 0x65) return false;
+    throw new MalformedError('boolean (!) must be "true" or "false"', { offset: start });
+  }
+
+  private list(start: number, end: number, depth: number): Value[] {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
+    const items: Value[] = [];
+    let pos = start;
+    while (pos < end) {
+      if (items.length === this.maxCollectionLength) {
+        throw new LimitError('maxCollectionLength', this.maxCollectionLength, items.length + 1, pos);
+      }
+      items.push(this.element(pos, end, depth));
+      pos = this.pos;
+    }
+    return items;
+  }
+
+  /**
+   * Reads a dict key at `pos` (a `,` byte string that must leave room for a value before `end`);
+   * sets {@link dataStart} to its data and returns the end of its data.
+   */
+  private key(pos: number, end: number, count: number): number {
+    if (count === this.maxCollectionLength) {
+      throw new LimitError('maxCollectionLength', this.maxCollectionLength, count + 1, pos);
+    }
+    const keyEnd = this.span(pos, end);
+    if (this.bytes[keyEnd] !== T.BYTES) throw new MalformedError('dict key is not a byte string (,)', { offset: keyEnd });
+    if (keyEnd + 1 === end) throw new MalformedError('dict key without a value', { offset: pos });
+    return keyEnd;
+  }
+
+  private map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
+    const bytes = this.bytes;
+    const map = new Map<string | Uint8Array, Value>();
+    /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
+    let binaryKeys: Set<string> | undefined;
+    let pos = start;
+    while (pos < end) {
+      const keyEnd = this.key(pos, end, map.size);
+      const keyStart = this.dataStart;
+      let key: string | Uint8Array | undefined = decodeUtf8(bytes, keyStart, keyEnd);
+      if (key === undefined) {
+        key = bytes.subarray(keyStart, keyEnd);
+        binaryKeys ??= new Set();
+        const latin1 = String.fromCharCode.apply(null, key as unknown as number[]);
+        if (binaryKeys.has(latin1)) throw duplicateKey(pos);
+        binaryKeys.add(latin1);
+      } else if (map.has(key)) {
+        throw duplicateKey(pos);
+      }
+      map.set(key, this.element(keyEnd + 1, end, depth));
+      pos = this.pos;
+    }
+    return map;
+  }
+
+  private object(start: number, end: number, depth: number): Record<string, Value> {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
+    const bytes = this.bytes;
+    const object: Record<string, Value> = {};
+    let count = 0;
+    let pos = start;
+    while (pos < end) {
+      const keyEnd = this.key(pos, end, count);
+      const key = decodeUtf8(bytes, this.dataStart, keyEnd);
+      if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.dataStart);
+      // Values are never `undefined`, so a defined one is either a repeat or inherited.
+      if (object[key] !== undefined && Object.hasOwn(object, key)) throw duplicateKey(pos);
+      const value = this.element(keyEnd + 1, end, depth);
+      if (key === '__proto__') {
+        Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+      } else {
+        object[key] = value;
+      }
+      count++;
+      pos = this.pos;
+    }
+    return object;
+  }
+}
+
+const EMPTY = new Uint8Array(0);
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = -MAX_SAFE;
+
+function isDigit(byte: number): boolean {
+  return byte >= T.ZERO && byte <= T.ZERO + 9;
+}
+
+function duplicateKey(offset: number): MalformedError {
+  return new MalformedError('duplicate dict key', { offset });
+}
+
+function unknownType(byte: number): string {
+  const shown = byte >= 0x21 && byte < 0x7f ? `"${String.fromCharCode(byte)}" ` : '';
+  const hint = byte === 0x3b ? ' (";" unicode strings are a non-standard extension)' : '';
+  return `unknown type byte ${shown}(0x${byte.toString(16).padStart(2, '0')})${hint}`;
+}
+
+const reader = new Reader();
+
+/**
+ * Reads the element at `start` of `bytes[start, end)`; returns it and sets `next` to the index
+ * just past it. @internal
+ */
+export function readElement(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  limits: Limits,
+  flags: number,
+): { value: Value; next: number } {
+  reader.reset(bytes, end, limits, flags);
+  try {
+    if (start === end) throw new TruncatedError('a tnetstring', start);
+    const value = reader.element(start, end, 0);
+    return { value, next: reader.pos };
+  } finally {
+    reader.release();
+  }
+}
+
+/** Reads every element of `bytes[start, end)`, back to back. @internal */
+export function readElements(bytes: Uint8Array, start: number, end: number, limits: Limits, flags: number): Value[] {
+  reader.reset(bytes, end, limits, flags);
+  try {
+    const values: Value[] = [];
+    let pos = start;
+    while (pos < end) {
+      values.push(reader.element(pos, end, 0));
+      pos = reader.pos;
+    }
+    return values;
+  } finally {
+    reader.release();
+  }
+}
+
+/** Reads exactly one element that fills `bytes`. @internal */
+export function readWhole(bytes: Uint8Array, limits: Limits, flags: number): Value {
+  const { value, next } = readElement(bytes, 0, bytes.length, limits, flags);
+  if (next !== bytes.length) throw new MalformedError('trailing bytes after the tnetstring', { offset: next });
+  return value;
+}

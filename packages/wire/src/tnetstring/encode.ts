@@ -1,0 +1,282 @@
+import { prefixSize, writeLengthPrefix } from '../length-prefix.js';
+import { MAX_DEPTH } from '../limits.js';
+import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
+import { utf8Length, writeUtf8 } from '../utf8.js';
+import { Float, Keyword, Sym, type Value } from '../value.js';
+import * as T from './types.js';
+
+/**
+ * The tnetstring writer (spec/wire.md §2.5). Two passes: {@link measure} finds every size,
+ * then {@link write} fills one buffer allocated once at the exact final size. A container's
+ * `LEN:` comes before its data, so the first pass records, in the order the second pass
+ * needs them, each container's data size and each string's UTF-8 size (`sizes`), and the text
+ * of each float and bigint (`texts`), so that nothing is computed twice.
+ *
+ * Encoding is synchronous and calls no user code, so the scratch arrays are shared.
+ */
+const sizes: number[] = [];
+const texts: string[] = [];
+let nextSize = 0;
+let nextText = 0;
+
+/** Thrown by the fast pass; {@link explainUnencodable} then finds what and where. */
+const UNENCODABLE = new Error('unencodable');
+
+/** The encoded size of `value`, nested `depth` lists or dicts deep. */
+function measure(value: unknown, depth: number): number {
+  switch (typeof value) {
+    case 'string': {
+      const n = utf8Length(value);
+      if (n < 0) throw UNENCODABLE;
+      sizes.push(n);
+      return prefixSize(n) + n + 1;
+    }
+    case 'number':
+      if (Number.isSafeInteger(value) && (value !== 0 || 1 / value > 0)) {
+        const n = integerDigits(value);
+        return prefixSize(n) + n + 1;
+      }
+      return measureText(floatText(value));
+    case 'boolean':
+      return value ? 7 : 8; // 4:true! 5:false!
+    case 'bigint':
+      return measureText(bigintText(value));
+    case 'object':
+      if (value === null) return 3; // 0:~
+      if (value instanceof Uint8Array) return prefixSize(value.length) + value.length + 1;
+      if (Array.isArray(value)) {
+        if (depth >= MAX_DEPTH) throw UNENCODABLE;
+        const slot = sizes.push(0) - 1;
+        let size = 0;
+        for (let i = 0; i < value.length; i++) size += measure(value[i], depth + 1);
+        sizes[slot] = size;
+        return prefixSize(size) + size + 1;
+      }
+      if (value instanceof Map) return measureMap(value, depth);
+      if (value instanceof Float) return measureText(floatText(value.value));
+      if (isPlainObject(value)) {
+        if (depth >= MAX_DEPTH) throw UNENCODABLE;
+        const slot = sizes.push(0) - 1;
+        let size = 0;
+        const object = value as Record<string, unknown>;
+        for (const key of Object.keys(object)) size += measure(key, depth) + measure(object[key], depth + 1);
+        sizes[slot] = size;
+        return prefixSize(size) + size + 1;
+      }
+      throw UNENCODABLE;
+    default:
+      throw UNENCODABLE;
+  }
+}
+
+function measureMap(map: Map<unknown, unknown>, depth: number): number {
+  if (depth >= MAX_DEPTH) throw UNENCODABLE;
+  const slot = sizes.push(0) - 1;
+  let size = 0;
+  let byteKeys = false;
+  for (const [key, item] of map) {
+    if (key instanceof Uint8Array) {
+      byteKeys = true;
+      size += prefixSize(key.length) + key.length + 1;
+    } else if (typeof key === 'string') {
+      size += measure(key, depth);
+    } else {
+      throw UNENCODABLE;
+    }
+    size += measure(item, depth + 1);
+  }
+  // A byte key can repeat a text key's UTF-8, or another byte key: rare, so checked only then.
+  if (byteKeys && !distinctOnWire(map)) throw UNENCODABLE;
+  sizes[slot] = size;
+  return prefixSize(size) + size + 1;
+}
+
+function distinctOnWire(map: Map<unknown, unknown>): boolean {
+  const seen = new Set<string>();
+  for (const key of map.keys()) {
+    const wire = wireKey(key as string | Uint8Array);
+    if (seen.has(wire)) return false;
+    seen.add(wire);
+  }
+  return true;
+}
+
+const utf8 = new TextEncoder();
+
+/** A key's bytes on the wire as a Latin-1 string: equal strings mean equal keys. */
+function wireKey(key: string | Uint8Array): string {
+  const bytes = typeof key === 'string' ? utf8.encode(key) : key;
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 4096) {
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
+  }
+  return out;
+}
+
+function measureText(text: string): number {
+  texts.push(text);
+  return prefixSize(text.length) + text.length + 1;
+}
+
+/** Decimal digits of a safe integer, with its sign. */
+function integerDigits(n: number): number {
+  if (n < 0) return 1 + integerDigits(-n);
+  let digits = 1;
+  for (let limit = 10; n >= limit && digits < 16; limit *= 10) digits++;
+  return digits;
+}
+
+/**
+ * The canonical float text (spec/wire.md §2.4): JavaScript's shortest round-trip form, with
+ * `.0` added when that has neither `.` nor an exponent, and `-0.0` for negative zero.
+ */
+export function floatText(x: number): string {
+  if (!Number.isFinite(x)) throw UNENCODABLE;
+  if (x === 0) return 1 / x < 0 ? '-0.0' : '0.0';
+  const text = String(x);
+  return text.includes('.') || text.includes('e') ? text : `${text}.0`;
+}
+
+function bigintText(n: bigint): string {
+  const text = n.toString();
+  if (text.length - (n < 0n ? 1 : 0) > T.MAX_INTEGER_DIGITS) throw UNENCODABLE;
+  return text;
+}
+
+/** Writes `value` at `pos`; returns the position after it. Mirrors {@link measure}. */
+function write(value: unknown, out: Uint8Array, pos: number): number {
+  switch (typeof value) {
+    case 'string': {
+      const n = sizes[nextSize++]!;
+      pos = writeUtf8(value, out, writeLengthPrefix(out, pos, n), n);
+      out[pos] = T.BYTES;
+      return pos + 1;
+    }
+    case 'number':
+      if (Number.isSafeInteger(value) && (value !== 0 || 1 / value > 0)) return writeInteger(value, out, pos);
+      return writeText(out, pos, T.FLOAT);
+    case 'boolean':
+      if (value) {
+        out.set(TRUE, pos);
+        return pos + 7;
+      }
+      out.set(FALSE, pos);
+      return pos + 8;
+    case 'bigint':
+      return writeText(out, pos, T.INTEGER);
+    default: {
+      if (value === null) {
+        out[pos] = 0x30;
+        out[pos + 1] = 0x3a;
+        out[pos + 2] = T.NULL;
+        return pos + 3;
+      }
+      if (value instanceof Uint8Array) {
+        pos = writeLengthPrefix(out, pos, value.length);
+        out.set(value, pos);
+        pos += value.length;
+        out[pos] = T.BYTES;
+        return pos + 1;
+      }
+      if (Array.isArray(value)) {
+        pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
+        for (let i = 0; i < value.length; i++) pos = write(value[i], out, pos);
+        out[pos] = T.LIST;
+        return pos + 1;
+      }
+      if (value instanceof Map) {
+        pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
+        for (const [key, item] of value as Map<string | Uint8Array, Value>) {
+          pos = write(key, out, pos);
+          pos = write(item, out, pos);
+        }
+        out[pos] = T.DICT;
+        return pos + 1;
+      }
+      if (value instanceof Float) return writeText(out, pos, T.FLOAT);
+      pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
+      const object = value as Record<string, unknown>;
+      for (const key of Object.keys(object)) {
+        pos = write(key, out, pos);
+        pos = write(object[key], out, pos);
+      }
+      out[pos] = T.DICT;
+      return pos + 1;
+    }
+  }
+}
+
+const TRUE = new Uint8Array([0x34, 0x3a, 0x74, 0x72, 0x75, 0x65, T.BOOLEAN]);
+const FALSE = new Uint8Array([0x35, 0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, T.BOOLEAN]);
+
+function writeInteger(n: number, out: Uint8Array, pos: number): number {
+  const digits = integerDigits(n);
+  const end = writeLengthPrefix(out, pos, digits) + digits;
+  out[end] = T.INTEGER;
+  let i = end;
+  let rest = n < 0 ? -n : n;
+  do {
+    out[--i] = T.ZERO + (rest % 10);
+    rest = Math.floor(rest / 10);
+  } while (rest > 0);
+  if (n < 0) out[--i] = T.MINUS;
+  return end + 1;
+}
+
+function writeText(out: Uint8Array, pos: number, type: number): number {
+  const text = texts[nextText++]!;
+  pos = writeLengthPrefix(out, pos, text.length);
+  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
+  pos += text.length;
+  out[pos] = type;
+  return pos + 1;
+}
+
+/** What tnetstrings can carry, for error messages (spec/wire.md §5). */
+const rules: EncodableRules = {
+  leaf(value) {
+    if (value instanceof Sym || value instanceof Keyword) return 'symbols and keywords exist only in s-expressions';
+    if (typeof value === 'bigint' && value.toString().length - (value < 0n ? 1 : 0) > T.MAX_INTEGER_DIGITS) {
+      return `integer has more than ${T.MAX_INTEGER_DIGITS} digits`;
+    }
+    return commonLeafReason(value);
+  },
+  key(key) {
+    if (typeof key === 'string') return commonLeafReason(key);
+    return key instanceof Uint8Array ? undefined : 'dict keys must be strings or Uint8Arrays';
+  },
+  wireKey,
+};
+
+/**
+ * Encodes `values` back to back into one new buffer. Throws {@link UnencodableError}.
+ * @internal
+ */
+export function encodeValues(values: readonly Value[]): Uint8Array {
+  sizes.length = 0;
+  texts.length = 0;
+  nextSize = 0;
+  nextText = 0;
+  let total = 0;
+  try {
+    for (let i = 0; i < values.length; i++) total += measure(values[i], 0);
+  } catch (error) {
+    if (error !== UNENCODABLE) throw error;
+    sizes.length = 0;
+    texts.length = 0;
+    for (const value of values) {
+      try {
+        measure(value, 0);
+      } catch {
+        explainUnencodable(value, rules);
+      }
+    }
+    throw error;
+  }
+  const out = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < values.length; i++) pos = write(values[i], out, pos);
+  sizes.length = 0;
+  texts.length = 0;
+  return out;
+}
