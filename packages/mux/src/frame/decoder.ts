@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { readClose } from './close.js';
-import { readDataLength } from './data.js';
+import { DATA_HEADER_SIZE, readDataLength } from './data.js';
 import { readEof } from './eof.js';
 import { MessageType, headerSize, type Message } from './message.js';
 import { readOpenConfirm } from './open-confirm.js';
@@ -57,9 +57,9 @@ export class FrameDecoder {
     return this.#start;
   }
 
-  /** Bytes of the incomplete message held so far (0 when {@link idle}). */
+  /** Bytes of the incomplete message received so far (0 when {@link idle}). */
   get buffered(): number {
-    return this.#headLength + this.#pieceBytes;
+    return this.#pieces === null ? this.#headLength : DATA_HEADER_SIZE + this.#pieceBytes;
   }
 
   /**
@@ -120,7 +120,7 @@ export class FrameDecoder {
     }
     this.#dataRecipient = recipientId;
     this.#dataLength = length;
-    this.#pieces = [chunk.subarray(i)];
+    this.#pieces = i < chunk.length ? [chunk.subarray(i)] : [];
     this.#pieceBytes = chunk.length - i;
     return chunk.length;
   }
