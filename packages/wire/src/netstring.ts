@@ -1,18 +1,17 @@
 /**
- * Netstring frames, `LEN ':' PAYLOAD ','` (spec/wire.md §3.7): how s-expression messages are
+ * Netstring frames, `LEN ':' PAYLOAD ','` (spec/wire.md §3.10): how s-expression messages are
  * delimited on a byte stream. The length comes first, so a reader knows a message's size, and
  * can refuse it, before it reads a byte of it.
  */
 import { LimitError, MalformedError, TruncatedError, UnencodableError } from './errors.js';
 import { prefixSize, readLengthPrefix, writeLengthPrefix } from './length-prefix.js';
 import { DEFAULT_LIMITS } from './limits.js';
+import { utf8Length, writeUtf8 } from './utf8.js';
 
 const COMMA = 0x2c;
 
 /** The largest payload a frame can carry: LEN has at most 9 digits. */
 export const MAX_PAYLOAD_BYTES = 999_999_999;
-
-const encoder = new TextEncoder();
 
 /** Options of {@link decodeFrame}. */
 export interface DecodeFrameOptions {
@@ -49,7 +48,7 @@ export function encodeFrameText(text: string): Uint8Array {
   const start = prefixSize(length);
   const frame = new Uint8Array(start + length + 1);
   writeLengthPrefix(frame, 0, length);
-  encoder.encodeInto(text, frame.subarray(start, start + length));
+  writeUtf8(text, frame, start, length);
   frame[start + length] = COMMA;
   return frame;
 }
@@ -78,21 +77,4 @@ export function decodeFrame(bytes: Uint8Array, options?: DecodeFrameOptions): { 
   if (bytes.length <= end) throw new TruncatedError('a netstring frame', 0);
   if (bytes[end] !== COMMA) throw new MalformedError('expected "," after the payload', { offset: end });
   return { payload: bytes.subarray(start, end), rest: bytes.subarray(end + 1) };
-}
-
-/** UTF-8 length of `text`, or -1 if it holds a lone surrogate. */
-function utf8Length(text: string): number {
-  const n = text.length;
-  let bytes = n;
-  for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) bytes += 1;
-    else if (c < 0xd800 || c > 0xdfff) bytes += 2;
-    else if (c <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-      bytes += 2;
-      i++;
-    } else return -1;
-  }
-  return bytes;
 }
