@@ -60,41 +60,48 @@ export class Outbox {
   }
 
   open(senderId: number, windowSize: number, maxPacketSize: number): void {
-    writeOpen(this.#scratch, this.#reserve(13), senderId, windowSize, maxPacketSize);
+    const at = this.#reserve(13);
+    writeOpen(this.#scratch, at, senderId, windowSize, maxPacketSize);
   }
 
   openConfirm(recipientId: number, senderId: number, windowSize: number, maxPacketSize: number): void {
-    writeOpenConfirm(this.#scratch, this.#reserve(17), recipientId, senderId, windowSize, maxPacketSize);
+    const at = this.#reserve(17);
+    writeOpenConfirm(this.#scratch, at, recipientId, senderId, windowSize, maxPacketSize);
   }
 
   openFailure(recipientId: number): void {
-    writeOpenFailure(this.#scratch, this.#reserve(5), recipientId);
+    const at = this.#reserve(5);
+    writeOpenFailure(this.#scratch, at, recipientId);
   }
 
   windowAdjust(recipientId: number, additionalBytes: number): void {
-    writeWindowAdjust(this.#scratch, this.#reserve(9), recipientId, additionalBytes);
+    const at = this.#reserve(9);
+    writeWindowAdjust(this.#scratch, at, recipientId, additionalBytes);
   }
 
   /** Queues a DATA message. `payload` is kept by reference when large: the caller must not change it. */
   data(recipientId: number, payload: Uint8Array): void {
     const length = payload.length;
     if (length <= COPY_LIMIT) {
-      const at = writeDataHeader(this.#scratch, this.#reserve(DATA_HEADER_SIZE + length), recipientId, length);
-      this.#scratch.set(payload, at);
+      const at = this.#reserve(DATA_HEADER_SIZE + length);
+      this.#scratch.set(payload, writeDataHeader(this.#scratch, at, recipientId, length));
       return;
     }
-    writeDataHeader(this.#scratch, this.#reserve(DATA_HEADER_SIZE), recipientId, length);
+    const at = this.#reserve(DATA_HEADER_SIZE);
+    writeDataHeader(this.#scratch, at, recipientId, length);
     this.#marks.push(this.#length);
     this.#payloads.push(payload);
     this.#payloadBytes += length;
   }
 
   eof(recipientId: number): void {
-    writeEof(this.#scratch, this.#reserve(5), recipientId);
+    const at = this.#reserve(5);
+    writeEof(this.#scratch, at, recipientId);
   }
 
   close(recipientId: number): void {
-    writeClose(this.#scratch, this.#reserve(5), recipientId);
+    const at = this.#reserve(5);
+    writeClose(this.#scratch, at, recipientId);
   }
 
   /** Hands whatever is queued to the transport now (even if it is blocked), then stops for good. */
@@ -111,7 +118,10 @@ export class Outbox {
     this.#reset();
   }
 
-  /** Returns the offset where `size` bytes may be written, growing the scratch buffer if needed. */
+  /**
+   * Returns the offset where `size` bytes may be written, growing the scratch buffer if needed.
+   * It may replace `#scratch`: callers read `#scratch` only after calling it.
+   */
   #reserve(size: number): number {
     const at = this.#length;
     if (at + size > this.#scratch.length) {
