@@ -209,7 +209,7 @@ export class MuxChannel implements Channel {
         this.#state = ChannelState.Closed;
         this.#host.release(this);
         this.#endReads('eof');
-        this.#failWrites(new ChannelClosedError(`channel ${this.id} was closed by the peer`));
+        this.#failWrites(() => new ChannelClosedError(`channel ${this.id} was closed by the peer`));
         this.#closed?.waiter.resolve();
         return;
     }
@@ -415,10 +415,16 @@ export class MuxChannel implements Channel {
     if (this.#state === ChannelState.Open) this.#pump();
   }
 
-  #failWrites(error: MuxError): void {
+  /**
+   * Rejects every pending write with `reason()`. The error is built only when a write is waiting:
+   * an Error captures a stack trace (microseconds each), and most channels close with none pending.
+   */
+  #failWrites(reason: () => MuxError): void {
     const writes = this.#writes;
     if (writes === null) return;
     this.#writes = null;
+    if (writes.length === 0) return;
+    const error = reason();
     for (const write of writes.drain()) write.reject(error);
   }
 
@@ -436,7 +442,7 @@ export class MuxChannel implements Channel {
     this.#chunks = null;
     this.#buffered = 0;
     this.#endReads('eof');
-    this.#failWrites(new ChannelClosedError(`channel ${this.id} was closed`));
+    this.#failWrites(() => new ChannelClosedError(`channel ${this.id} was closed`));
   }
 
   #whenClosed(): Promise<void> {
@@ -451,7 +457,7 @@ export class MuxChannel implements Channel {
     this.#sessionError = error;
     this.#settleOpen()?.reject(error);
     this.#endReads(error);
-    this.#failWrites(error);
+    this.#failWrites(() => error);
     this.#closed?.waiter.resolve();
   }
 }
