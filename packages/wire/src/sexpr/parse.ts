@@ -20,6 +20,37 @@ export interface ParseOptions {
   limits?: Partial<Limits>;
 }
 
+/** What a token starting with an ASCII character is, for the reader's dispatch (§3.1). */
+const enum Token {
+  Other,
+  Open,
+  Close,
+  String,
+  Keyword,
+  Hash,
+  Symbol,
+  Digit,
+  /** `+` `-` `.`: a number when a digit follows (§3.3), else a symbol. */
+  Sign,
+}
+
+/** The {@link Token} of each ASCII code. */
+const TOKEN: Uint8Array = (() => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if ((CLASS[c]! & IDENT_START) !== 0) table[c] = Token.Symbol;
+  const mark = (chars: string, token: Token): void => {
+    for (let i = 0; i < chars.length; i++) table[chars.charCodeAt(i)] = token;
+  };
+  mark('({', Token.Open);
+  mark(')}', Token.Close);
+  mark('"', Token.String);
+  mark(':', Token.Keyword);
+  mark('#', Token.Hash);
+  mark('0123456789', Token.Digit);
+  mark('+-.', Token.Sign);
+  return table;
+})();
+
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Returned by {@link Reader.next} when the input holds no further datum. */
@@ -106,54 +137,60 @@ class Reader {
 
       let at = i; // where the datum starts
       let value: Value;
-      if (c === 0x28 || c === 0x7b) {
-        // `(` or `{`
-        if (stack.length >= maxDepth) {
-          throw new LimitError('maxDepth', maxDepth, stack.length + 1, positionAt(text, i).offset);
+      switch (c < 0x80 ? TOKEN[c]! : Token.Other) {
+        case Token.Digit:
+          value = this.readNumber(i);
+          i = this.i;
+          break;
+        case Token.Symbol:
+          value = this.readSymbol(i);
+          i = this.i;
+          break;
+        case Token.Sign:
+          if (this.numberLike(c, i)) {
+            if (c === 0x2b) this.fail('a number has no "+" sign', i);
+            if (c === 0x2e || text.charCodeAt(i + 1) === 0x2e) this.fail('a float needs a digit before its "."', c === 0x2e ? i : i + 1);
+            value = this.readNumber(i);
+          } else value = this.readSymbol(i);
+          i = this.i;
+          break;
+        case Token.String:
+          value = this.readString(i);
+          i = this.i;
+          break;
+        case Token.Keyword:
+          value = new Keyword(this.readName(i + 1, 'keyword'));
+          i = this.i;
+          break;
+        case Token.Open:
+          if (stack.length >= maxDepth) {
+            throw new LimitError('maxDepth', maxDepth, stack.length + 1, positionAt(text, i).offset);
+          }
+          stack.push(new Frame(c === 0x28 ? LIST : MAP, i));
+          i++;
+          continue;
+        case Token.Close: {
+          const frame = stack.pop();
+          if (frame === undefined) this.fail(`unexpected ${describeChar(c)}: nothing is open`, i);
+          this.checkClose(frame, c, i);
+          value = frame.map ?? frame.items;
+          at = frame.start;
+          i++;
+          break;
         }
-        stack.push(new Frame(c === 0x28 ? LIST : MAP, i));
-        i++;
-        continue;
-      } else if (c === 0x29 || c === 0x7d) {
-        // `)` or `}`
-        const frame = stack.pop();
-        if (frame === undefined) this.fail(`unexpected ${describeChar(c)}: nothing is open`, i);
-        if ((c === 0x29) !== (frame.kind === LIST)) {
-          const open = positionAt(text, frame.start);
-          this.fail(
-            `${describeChar(c)} cannot close the ${frame.kind === LIST ? 'list "("' : 'map "{"'} opened at line ${open.line}, column ${open.column}`,
-            i,
-          );
+        case Token.Hash: {
+          if (text.charCodeAt(i + 1) !== 0x3b) this.unexpected(c, i);
+          // `#;` datum comment: drop the next datum at this level.
+          const top = stack[stack.length - 1];
+          if (top === undefined) {
+            if (discard === 0) discardAt = i;
+            discard++;
+          } else top.discard++;
+          i += 2;
+          continue;
         }
-        if (frame.discard > 0) this.fail(`datum comment "#;" has no datum before ${describeChar(c)}`, i);
-        if (frame.key !== null) this.fail('map has a key with no value (odd number of items)', i);
-        value = frame.map ?? frame.items;
-        at = frame.start;
-        i++;
-      } else if (c === 0x22) {
-        value = this.readString(i);
-        i = this.i;
-      } else if (c === 0x3a) {
-        value = new Keyword(this.readName(i + 1, 'keyword'));
-        i = this.i;
-      } else if (c === 0x23 && text.charCodeAt(i + 1) === 0x3b) {
-        // `#;` datum comment: drop the next datum at this level.
-        const top = stack[stack.length - 1];
-        if (top === undefined) {
-          if (discard === 0) discardAt = i;
-          discard++;
-        } else top.discard++;
-        i += 2;
-        continue;
-      } else if (c < 0x80 && (CLASS[c]! & IDENT_START) !== 0 && !this.numberLike(c, i)) {
-        const name = this.readName(i, 'symbol');
-        i = this.i;
-        value = name === 'nil' ? null : name === 'true' ? true : name === 'false' ? false : new Sym(name);
-      } else if ((c >= 0x30 && c <= 0x39) || c === 0x2d || c === 0x2b || c === 0x2e) {
-        value = this.readNumber(i);
-        i = this.i;
-      } else {
-        this.unexpected(c, i);
+        default:
+          this.unexpected(c, i);
       }
 
       // Hand the finished datum to its parent, or return it.
@@ -191,6 +228,25 @@ class Reader {
   /** The byte offset of UTF-16 index `index`. */
   offsetOf(index: number): number {
     return positionAt(this.text, index).offset;
+  }
+
+  /** Reads a symbol or reserved word from `i`. */
+  private readSymbol(i: number): Value {
+    const name = this.readName(i, 'symbol');
+    return name === 'nil' ? null : name === 'true' ? true : name === 'false' ? false : new Sym(name);
+  }
+
+  /** Checks that the closer `c` at `i` may close `frame`. */
+  private checkClose(frame: Frame, c: number, i: number): void {
+    if ((c === 0x29) !== (frame.kind === LIST)) {
+      const open = positionAt(this.text, frame.start);
+      this.fail(
+        `${describeChar(c)} cannot close the ${frame.kind === LIST ? 'list "("' : 'map "{"'} opened at line ${open.line}, column ${open.column}`,
+        i,
+      );
+    }
+    if (frame.discard > 0) this.fail(`datum comment "#;" has no datum before ${describeChar(c)}`, i);
+    if (frame.key !== null) this.fail('map has a key with no value (odd number of items)', i);
   }
 
   /** Throws a {@link MalformedError} positioned at UTF-16 index `index`. */
@@ -253,17 +309,15 @@ class Reader {
   }
 
   /**
-   * Reads a number token from `start`: `-?[0-9]+` is an integer; with a fraction or an
-   * exponent it is a float. Anything else starting like a number is an error.
+   * Reads a number token from `start`, a digit or a `-` then a digit: `-?[0-9]+` is an
+   * integer; with a fraction or an exponent it is a float. Anything else is an error.
    */
   private readNumber(start: number): Value {
     const text = this.text;
     let i = start;
     let c = text.charCodeAt(i);
-    if (c === 0x2b) this.fail('a number has no "+" sign', i);
     const negative = c === 0x2d;
     if (negative) c = text.charCodeAt(++i);
-    if (c === 0x2e) this.fail('a float needs a digit before its "."', i);
     const digitsStart = i;
     let v = 0; // exact while there are at most 15 digits
     while (c >= 0x30 && c <= 0x39) {
