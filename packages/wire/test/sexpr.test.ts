@@ -100,6 +100,14 @@ describe('spec/wire.md §3.1 characters and tokens', () => {
     expectMalformed(text, 0, reason);
   });
 
+  test('bytes are read from any view: an offset subarray, shared memory', () => {
+    const whole = utf8('xx(a "é")yy');
+    expect(parse(whole.subarray(2, whole.length - 2))).toStrictEqual([sym('a'), 'é']);
+    const shared = new Uint8Array(new SharedArrayBuffer(4));
+    shared.set(utf8('(1)'));
+    expect(parse(shared.subarray(0, 3))).toStrictEqual([1]);
+  });
+
   test('a UTF-8 byte order mark is not skipped', () => {
     expectMalformed(new Uint8Array([0xef, 0xbb, 0xbf, 0x31]), [0, 1, 1], /U\+FEFF/);
   });

@@ -483,10 +483,13 @@ function startsDatum(c: number): boolean {
 /** The input as text: bytes must be well-formed UTF-8 (a BOM is kept, and is then an error). */
 function toText(input: string | Uint8Array): string {
   if (typeof input === 'string') return input;
+  if (!(input instanceof Uint8Array)) throw new TypeError('sexpr: the input must be a string or a Uint8Array');
   try {
     return decoder.decode(input);
   } catch {
-    const offset = Math.max(0, firstInvalidUtf8(input));
+    const offset = firstInvalidUtf8(input);
+    // Valid, yet refused: a view of shared memory, which some platforms will not decode.
+    if (offset < 0) return decoder.decode(input.slice());
     const before = decoder.decode(input.subarray(0, offset));
     const { line, column } = positionAt(before, before.length);
     throw new MalformedError('invalid UTF-8', { offset, line: line ?? 1, column: column ?? 1 });
