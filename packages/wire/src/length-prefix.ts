@@ -14,26 +14,26 @@ const MAX_DIGITS = 9;
  * bad prefix as soon as the offending byte is seen, so a reader never waits on garbage.
  */
 export function readLengthPrefix(bytes: Uint8Array, offset: number, end: number = bytes.length): number {
-  let length = 0;
-  let i = offset;
-  for (; i < end; i++) {
-    const byte = bytes[i]!;
-    if (byte === COLON) {
-      if (i === offset) throw new MalformedError('empty length before ":"', { offset: i });
-      return length;
-    }
-    const digit = byte - ZERO;
-    if (digit < 0 || digit > 9) {
-      throw new MalformedError(
-        i === offset ? 'expected a length digit' : 'expected a length digit or ":"',
-        { offset: i },
-      );
-    }
-    if (i - offset === MAX_DIGITS) throw new MalformedError('length has more than 9 digits', { offset: i });
-    if (length === 0 && i > offset) throw new MalformedError('leading zero in length', { offset: offset });
-    length = length * 10 + digit;
+  if (offset >= end) return -1;
+  const first = bytes[offset]! - ZERO;
+  if (first < 0 || first > 9) {
+    throw new MalformedError(first === COLON - ZERO ? 'empty length before ":"' : 'expected a length digit', { offset });
   }
-  return -1;
+  let i = offset + 1;
+  if (i === end) return -1;
+  let byte = bytes[i]!;
+  if (byte === COLON) return first; // one digit: the common case, with one comparison
+  let length = first;
+  for (;;) {
+    const digit = byte - ZERO;
+    if (digit < 0 || digit > 9) throw new MalformedError('expected a length digit or ":"', { offset: i });
+    if (i - offset === MAX_DIGITS) throw new MalformedError('length has more than 9 digits', { offset: i });
+    if (length === 0) throw new MalformedError('leading zero in length', { offset });
+    length = length * 10 + digit;
+    if (++i === end) return -1;
+    byte = bytes[i]!;
+    if (byte === COLON) return length;
+  }
 }
 
 /** Bytes taken by the prefix of a payload of `length` bytes: its digits plus the `:`. */

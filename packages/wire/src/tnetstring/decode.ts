@@ -2,9 +2,9 @@ import { ConversionError, LimitError, MalformedError, TruncatedError } from '../
 import { prefixSize, readLengthPrefix } from '../length-prefix.js';
 import type { Limits } from '../limits.js';
 import { OBJECTS, PLAIN_FLOATS, TEXT } from '../options.js';
-import { decodeUtf8 } from '../utf8.js';
+import { decodeKey, decodeUtf8, latin1 } from '../utf8.js';
 import { Float, type Value } from '../value.js';
-import * as T from './types.js';
+import { BOOLEAN, BYTES, DICT, DOT, FLOAT, INTEGER, LIST, LOWER_E, MAX_INTEGER_DIGITS, MINUS, NULL, PLUS, UPPER_E, ZERO } from './types.js';
 
 /**
  * The tnetstring reader (spec/wire.md §2). One instance is reused for every call: decoding is
@@ -69,26 +69,26 @@ class Reader {
     const bytes = this.bytes;
     let value: Value;
     switch (bytes[dataEnd]) {
-      case T.BYTES:
+      case BYTES:
         value = (this.flags & TEXT) === 0 ? bytes.subarray(dataStart, dataEnd) : this.text(dataStart, dataEnd);
         break;
-      case T.INTEGER:
+      case INTEGER:
         value = this.integer(dataStart, dataEnd);
         break;
-      case T.FLOAT:
+      case FLOAT:
         value = this.float(dataStart, dataEnd);
         break;
-      case T.BOOLEAN:
+      case BOOLEAN:
         value = this.boolean(dataStart, dataEnd);
         break;
-      case T.NULL:
+      case NULL:
         if (dataEnd !== dataStart) throw new MalformedError('null (~) with non-empty data', { offset: start });
         value = null;
         break;
-      case T.LIST:
+      case LIST:
         value = this.list(dataStart, dataEnd, depth + 1);
         break;
-      case T.DICT:
+      case DICT:
         value = (this.flags & OBJECTS) === 0
           ? this.map(dataStart, dataEnd, depth + 1)
           : this.object(dataStart, dataEnd, depth + 1);
@@ -108,21 +108,31 @@ class Reader {
 
   private integer(start: number, end: number): number | bigint {
     const bytes = this.bytes;
-    let i = start;
-    if (bytes[i] === T.MINUS) i++;
-    if (i === end) throw new MalformedError('integer without digits', { offset: start });
-    if (end - i > T.MAX_INTEGER_DIGITS) {
-      throw new MalformedError(`integer has more than ${T.MAX_INTEGER_DIGITS} digits`, { offset: start });
+    const negative = bytes[start] === MINUS;
+    const i = negative ? start + 1 : start;
+    const digits = end - i;
+    if (digits === 0) throw new MalformedError('integer without digits', { offset: start });
+    if (bytes[i] === ZERO && digits > 1) throw new MalformedError('leading zero in integer', { offset: i });
+    if (digits <= 9) {
+      // Fits 31 bits: small-integer arithmetic, no heap number.
+      let n = 0;
+      for (let k = i; k < end; k++) {
+        const digit = bytes[k]! - ZERO;
+        if (digit < 0 || digit > 9) throw nonDigit(k);
+        n = (n * 10 + digit) | 0;
+      }
+      return negative ? -n | 0 : n; // `-0` reads as 0
     }
-    if (bytes[i] === T.ZERO && i + 1 < end) throw new MalformedError('leading zero in integer', { offset: i });
-    let n = 0;
-    for (let k = i; k < end; k++) {
-      const digit = bytes[k]! - T.ZERO;
-      if (digit < 0 || digit > 9) throw new MalformedError('integer holds a non-digit', { offset: k });
-      n = n * 10 + digit;
+    return this.longInteger(start, i, end);
+  }
+
+  private longInteger(start: number, i: number, end: number): number | bigint {
+    const bytes = this.bytes;
+    if (end - i > MAX_INTEGER_DIGITS) {
+      throw new MalformedError(`integer has more than ${MAX_INTEGER_DIGITS} digits`, { offset: start });
     }
-    if (end - i <= 15) return bytes[start] === T.MINUS ? 0 - n : n; // `0 - 0` is +0: `-0` reads as 0
-    // Beyond 15 digits the double may have rounded: redo it exactly.
+    for (let k = i; k < end; k++) if (!isDigit(bytes[k]!)) throw nonDigit(k);
+    // Past 15 digits a double may round: go through an exact bigint.
     const exact = BigInt(decodeUtf8(bytes, start, end)!);
     return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
   }
@@ -130,28 +140,48 @@ class Reader {
   private float(start: number, end: number): number | Float {
     const bytes = this.bytes;
     let i = start;
-    if (bytes[i] === T.MINUS) i++;
+    if (bytes[i] === MINUS) i++;
     const intStart = i;
-    while (i < end && isDigit(bytes[i]!)) i++;
+    // Digits go into `mantissa` as they are checked, for the fast path below.
+    let mantissa = 0;
+    let digit: number;
+    while (i < end && (digit = bytes[i]! - ZERO) >= 0 && digit <= 9) {
+      mantissa = mantissa * 10 + digit;
+      i++;
+    }
     if (i === intStart) throw new MalformedError('float must start with a digit', { offset: i });
-    if (bytes[intStart] === T.ZERO && i - intStart > 1) {
+    if (bytes[intStart] === ZERO && i - intStart > 1) {
       throw new MalformedError('leading zero in float', { offset: intStart });
     }
-    if (i < end && bytes[i] === T.DOT) {
+    let fraction = 0;
+    if (i < end && bytes[i] === DOT) {
       const fracStart = ++i;
-      while (i < end && isDigit(bytes[i]!)) i++;
-      if (i === fracStart) throw new MalformedError('float needs a digit after "."', { offset: i });
+      while (i < end && (digit = bytes[i]! - ZERO) >= 0 && digit <= 9) {
+        mantissa = mantissa * 10 + digit;
+        i++;
+      }
+      fraction = i - fracStart;
+      if (fraction === 0) throw new MalformedError('float needs a digit after "."', { offset: i });
     }
-    if (i < end && (bytes[i] === T.LOWER_E || bytes[i] === T.UPPER_E)) {
+    let exact = i - intStart - (fraction > 0 ? 1 : 0) <= 15; // at most 15 digits: the mantissa is exact
+    if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
+      exact = false;
       i++;
-      if (i < end && (bytes[i] === T.PLUS || bytes[i] === T.MINUS)) i++;
+      if (i < end && (bytes[i] === PLUS || bytes[i] === MINUS)) i++;
       const expStart = i;
       while (i < end && isDigit(bytes[i]!)) i++;
       if (i === expStart) throw new MalformedError('float exponent without digits', { offset: i });
     }
     if (i !== end) throw new MalformedError('unexpected byte in float', { offset: i });
-    const value = Number(decodeUtf8(bytes, start, end));
-    if (!Number.isFinite(value)) throw new MalformedError('float out of range', { offset: start });
+    let value: number;
+    if (exact) {
+      // An exact integer over an exact power of ten: IEEE division rounds correctly, as parsing would.
+      value = mantissa / POWERS_OF_TEN[fraction]!;
+      if (bytes[start] === MINUS) value = -value;
+    } else {
+      value = Number(decodeUtf8(bytes, start, end));
+      if (!Number.isFinite(value)) throw new MalformedError('float out of range', { offset: start });
+    }
     // A plain number that would re-encode as an integer keeps its float type in a Float.
     if ((this.flags & PLAIN_FLOATS) === 0 && Number.isSafeInteger(value) && !Object.is(value, -0)) {
       return new Float(value);
@@ -192,7 +222,7 @@ class Reader {
       throw new LimitError('maxCollectionLength', this.maxCollectionLength, count + 1, pos);
     }
     const keyEnd = this.span(pos, end);
-    if (this.bytes[keyEnd] !== T.BYTES) throw new MalformedError('dict key is not a byte string (,)', { offset: keyEnd });
+    if (this.bytes[keyEnd] !== BYTES) throw new MalformedError('dict key is not a byte string (,)', { offset: keyEnd });
     if (keyEnd + 1 === end) throw new MalformedError('dict key without a value', { offset: pos });
     return keyEnd;
   }
@@ -203,23 +233,25 @@ class Reader {
     const map = new Map<string | Uint8Array, Value>();
     /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
     let binaryKeys: Set<string> | undefined;
+    let count = 0;
     let pos = start;
     while (pos < end) {
-      const keyEnd = this.key(pos, end, map.size);
+      const keyEnd = this.key(pos, end, count);
       const keyStart = this.dataStart;
-      let key: string | Uint8Array | undefined = decodeUtf8(bytes, keyStart, keyEnd);
+      let key: string | Uint8Array | undefined = decodeKey(bytes, keyStart, keyEnd);
       if (key === undefined) {
         key = bytes.subarray(keyStart, keyEnd);
         binaryKeys ??= new Set();
-        const latin1 = String.fromCharCode.apply(null, key as unknown as number[]);
-        if (binaryKeys.has(latin1)) throw duplicateKey(pos);
-        binaryKeys.add(latin1);
-      } else if (map.has(key)) {
-        throw duplicateKey(pos);
+        const wire = latin1(key);
+        if (binaryKeys.has(wire)) throw duplicateKey(pos);
+        binaryKeys.add(wire);
       }
       map.set(key, this.element(keyEnd + 1, end, depth));
+      count++;
       pos = this.pos;
     }
+    // A repeated text key overwrote its first value: the map came out smaller.
+    if (map.size !== count) throw this.duplicateKey(start, end);
     return map;
   }
 
@@ -231,10 +263,8 @@ class Reader {
     let pos = start;
     while (pos < end) {
       const keyEnd = this.key(pos, end, count);
-      const key = decodeUtf8(bytes, this.dataStart, keyEnd);
+      const key = decodeKey(bytes, this.dataStart, keyEnd);
       if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.dataStart);
-      // Values are never `undefined`, so a defined one is either a repeat or inherited.
-      if (object[key] !== undefined && Object.hasOwn(object, key)) throw duplicateKey(pos);
       const value = this.element(keyEnd + 1, end, depth);
       if (key === '__proto__') {
         Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
@@ -244,16 +274,39 @@ class Reader {
       count++;
       pos = this.pos;
     }
+    // A repeated key overwrote its first value: the object came out with fewer keys. Checking
+    // once here is much cheaper than probing the object before every store.
+    if (count > 0 && Object.keys(object).length !== count) throw this.duplicateKey(start, end);
     return object;
+  }
+
+  /** The error for the first repeated key of the dict in `[start, end)`, found by a second, slow pass. */
+  private duplicateKey(start: number, end: number): MalformedError {
+    const seen = new Set<string>();
+    let pos = start;
+    while (pos < end) {
+      const keyEnd = this.span(pos, end);
+      const wire = latin1(this.bytes.subarray(this.dataStart, keyEnd));
+      if (seen.has(wire)) return duplicateKey(pos);
+      seen.add(wire);
+      pos = this.span(keyEnd + 1, end) + 1; // the value was read already: skip it
+    }
+    return new MalformedError('duplicate dict key', { offset: start });
   }
 }
 
 const EMPTY = new Uint8Array(0);
+/** 10^0 … 10^15, all exact doubles. */
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
 function isDigit(byte: number): boolean {
-  return byte >= T.ZERO && byte <= T.ZERO + 9;
+  return byte >= ZERO && byte <= ZERO + 9;
+}
+
+function nonDigit(offset: number): MalformedError {
+  return new MalformedError('integer holds a non-digit', { offset });
 }
 
 function duplicateKey(offset: number): MalformedError {

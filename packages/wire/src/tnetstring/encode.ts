@@ -1,9 +1,9 @@
 import { prefixSize, writeLengthPrefix } from '../length-prefix.js';
 import { MAX_DEPTH } from '../limits.js';
 import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
-import { utf8Length, writeUtf8 } from '../utf8.js';
+import { latin1, utf8Length, writeUtf8 } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
-import * as T from './types.js';
+import { BOOLEAN, BYTES, DICT, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, NULL, ZERO } from './types.js';
 
 /**
  * The tnetstring writer (spec/wire.md §2.5). Two passes: {@link measure} finds every size,
@@ -16,8 +16,11 @@ import * as T from './types.js';
  */
 const sizes: number[] = [];
 const texts: string[] = [];
+/** Each plain object's `Object.keys`, so the second pass does not list them again. */
+const keyLists: string[][] = [];
 let nextSize = 0;
 let nextText = 0;
+let nextKeys = 0;
 
 /** Thrown by the fast pass; {@link explainUnencodable} then finds what and where. */
 const UNENCODABLE = new Error('unencodable');
@@ -59,7 +62,9 @@ function measure(value: unknown, depth: number): number {
         const slot = sizes.push(0) - 1;
         let size = 0;
         const object = value as Record<string, unknown>;
-        for (const key of Object.keys(object)) size += measure(key, depth) + measure(object[key], depth + 1);
+        const keys = Object.keys(object);
+        keyLists.push(keys);
+        for (let i = 0; i < keys.length; i++) size += measure(keys[i], depth) + measure(object[keys[i]!], depth + 1);
         sizes[slot] = size;
         return prefixSize(size) + size + 1;
       }
@@ -105,12 +110,7 @@ const utf8 = new TextEncoder();
 
 /** A key's bytes on the wire as a Latin-1 string: equal strings mean equal keys. */
 function wireKey(key: string | Uint8Array): string {
-  const bytes = typeof key === 'string' ? utf8.encode(key) : key;
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 4096) {
-    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);
-  }
-  return out;
+  return latin1(typeof key === 'string' ? utf8.encode(key) : key);
 }
 
 function measureText(text: string): number {
@@ -139,7 +139,7 @@ export function floatText(x: number): string {
 
 function bigintText(n: bigint): string {
   const text = n.toString();
-  if (text.length - (n < 0n ? 1 : 0) > T.MAX_INTEGER_DIGITS) throw UNENCODABLE;
+  if (text.length - (n < 0n ? 1 : 0) > MAX_INTEGER_DIGITS) throw UNENCODABLE;
   return text;
 }
 
@@ -149,12 +149,12 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
     case 'string': {
       const n = sizes[nextSize++]!;
       pos = writeUtf8(value, out, writeLengthPrefix(out, pos, n), n);
-      out[pos] = T.BYTES;
+      out[pos] = BYTES;
       return pos + 1;
     }
     case 'number':
       if (Number.isSafeInteger(value) && (value !== 0 || 1 / value > 0)) return writeInteger(value, out, pos);
-      return writeText(out, pos, T.FLOAT);
+      return writeText(out, pos, FLOAT);
     case 'boolean':
       if (value) {
         out.set(TRUE, pos);
@@ -163,25 +163,25 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
       out.set(FALSE, pos);
       return pos + 8;
     case 'bigint':
-      return writeText(out, pos, T.INTEGER);
+      return writeText(out, pos, INTEGER);
     default: {
       if (value === null) {
         out[pos] = 0x30;
         out[pos + 1] = 0x3a;
-        out[pos + 2] = T.NULL;
+        out[pos + 2] = NULL;
         return pos + 3;
       }
       if (value instanceof Uint8Array) {
         pos = writeLengthPrefix(out, pos, value.length);
         out.set(value, pos);
         pos += value.length;
-        out[pos] = T.BYTES;
+        out[pos] = BYTES;
         return pos + 1;
       }
       if (Array.isArray(value)) {
         pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
         for (let i = 0; i < value.length; i++) pos = write(value[i], out, pos);
-        out[pos] = T.LIST;
+        out[pos] = LIST;
         return pos + 1;
       }
       if (value instanceof Map) {
@@ -190,36 +190,38 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
           pos = write(key, out, pos);
           pos = write(item, out, pos);
         }
-        out[pos] = T.DICT;
+        out[pos] = DICT;
         return pos + 1;
       }
-      if (value instanceof Float) return writeText(out, pos, T.FLOAT);
+      if (value instanceof Float) return writeText(out, pos, FLOAT);
       pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
       const object = value as Record<string, unknown>;
-      for (const key of Object.keys(object)) {
+      const keys = keyLists[nextKeys++]!;
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
         pos = write(key, out, pos);
         pos = write(object[key], out, pos);
       }
-      out[pos] = T.DICT;
+      out[pos] = DICT;
       return pos + 1;
     }
   }
 }
 
-const TRUE = new Uint8Array([0x34, 0x3a, 0x74, 0x72, 0x75, 0x65, T.BOOLEAN]);
-const FALSE = new Uint8Array([0x35, 0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, T.BOOLEAN]);
+const TRUE = new Uint8Array([0x34, 0x3a, 0x74, 0x72, 0x75, 0x65, BOOLEAN]);
+const FALSE = new Uint8Array([0x35, 0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, BOOLEAN]);
 
 function writeInteger(n: number, out: Uint8Array, pos: number): number {
   const digits = integerDigits(n);
   const end = writeLengthPrefix(out, pos, digits) + digits;
-  out[end] = T.INTEGER;
+  out[end] = INTEGER;
   let i = end;
   let rest = n < 0 ? -n : n;
   do {
-    out[--i] = T.ZERO + (rest % 10);
+    out[--i] = ZERO + (rest % 10);
     rest = Math.floor(rest / 10);
   } while (rest > 0);
-  if (n < 0) out[--i] = T.MINUS;
+  if (n < 0) out[--i] = MINUS;
   return end + 1;
 }
 
@@ -236,8 +238,8 @@ function writeText(out: Uint8Array, pos: number, type: number): number {
 const rules: EncodableRules = {
   leaf(value) {
     if (value instanceof Sym || value instanceof Keyword) return 'symbols and keywords exist only in s-expressions';
-    if (typeof value === 'bigint' && value.toString().length - (value < 0n ? 1 : 0) > T.MAX_INTEGER_DIGITS) {
-      return `integer has more than ${T.MAX_INTEGER_DIGITS} digits`;
+    if (typeof value === 'bigint' && value.toString().length - (value < 0n ? 1 : 0) > MAX_INTEGER_DIGITS) {
+      return `integer has more than ${MAX_INTEGER_DIGITS} digits`;
     }
     return commonLeafReason(value);
   },
@@ -253,30 +255,37 @@ const rules: EncodableRules = {
  * @internal
  */
 export function encodeValues(values: readonly Value[]): Uint8Array {
-  sizes.length = 0;
-  texts.length = 0;
-  nextSize = 0;
-  nextText = 0;
+  reset();
   let total = 0;
   try {
     for (let i = 0; i < values.length; i++) total += measure(values[i], 0);
   } catch (error) {
+    reset();
     if (error !== UNENCODABLE) throw error;
-    sizes.length = 0;
-    texts.length = 0;
     for (const value of values) {
       try {
         measure(value, 0);
       } catch {
+        reset();
         explainUnencodable(value, rules);
       }
     }
+    reset();
     throw error;
   }
   const out = new Uint8Array(total);
   let pos = 0;
   for (let i = 0; i < values.length; i++) pos = write(values[i], out, pos);
+  reset();
+  return out;
+}
+
+/** Empties the scratch arrays (also so that they keep no value's strings alive). */
+function reset(): void {
   sizes.length = 0;
   texts.length = 0;
-  return out;
+  keyLists.length = 0;
+  nextSize = 0;
+  nextText = 0;
+  nextKeys = 0;
 }
