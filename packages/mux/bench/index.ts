@@ -11,7 +11,7 @@
  *
  * The accepting side runs in a child process (see remote.ts), the same for every candidate.
  */
-import { scenario, type ScenarioCandidate } from '../../../bench/harness.js';
+import { quick, scenario, type ScenarioCandidate } from '../../../bench/harness.js';
 import type { SessionOptions } from '@petrichor/mux';
 import { childPeer, startPeer, type Peer } from './remote.js';
 import { dial } from './serve.js';
@@ -77,13 +77,23 @@ function pingCandidate(peer: Peer, kind: Kind) {
   return candidate(peer, NAMES[kind], specFor(kind, 'echo'), (c) => c.pingPong(PINGS), (c) => c.pingPong(1_000));
 }
 
-/** Window / max packet pairs tried for the defaults (the middle ones give real back-pressure). */
+/**
+ * Window / max packet pairs tried for the defaults: the pairs issue 3 names, plus each window with
+ * our 32 KiB packet (so window and packet effects can be told apart) and a 16 MiB window (yamux's
+ * ceiling).
+ */
 const SWEEP: { windowSize: number; maxPacketSize: number }[] = [
   { windowSize: 64 * KiB, maxPacketSize: 16 * KiB },
   { windowSize: 256 * KiB, maxPacketSize: 32 * KiB },
+  { windowSize: 1 * MiB, maxPacketSize: 32 * KiB },
   { windowSize: 1 * MiB, maxPacketSize: 64 * KiB },
+  { windowSize: 4 * MiB, maxPacketSize: 32 * KiB },
+  { windowSize: 4 * MiB, maxPacketSize: 64 * KiB },
   { windowSize: 4 * MiB, maxPacketSize: 256 * KiB },
+  { windowSize: 16 * MiB, maxPacketSize: 64 * KiB },
 ];
+/** Rounds per candidate: the machine is shared and noisy, so more than the harness default. */
+const rounds = quick ? 1 : 5;
 const size = (bytes: number) => (bytes >= MiB ? `${bytes / MiB}M` : `${bytes / KiB}K`);
 
 /**
@@ -130,18 +140,21 @@ export async function run(): Promise<void> {
       await scenario('mux (a) one channel, 256 MiB in 64 KiB writes', KINDS.map((kind) => sinkCandidate(peer, kind)), {
         metric: mbps(SINK_TOTAL),
         baselines,
+        rounds,
       });
     }
     if (only.has('b')) {
       await scenario(`mux (b) ${ECHO_CHANNELS} channels × 1 MiB echo, at once`, KINDS.map((kind) => echoCandidate(peer, kind)), {
         metric: mbps(ECHO_CHANNELS * ECHO_BYTES),
         baselines,
+        rounds,
       });
     }
     if (only.has('c')) {
       await scenario(`mux (c) ${PINGS.toLocaleString('en')} × open / 64 B echo / close`, KINDS.map((kind) => pingCandidate(peer, kind)), {
         metric: { label: 'ops/s', higherIsBetter: true, from: (_: void, ms: number) => PINGS / (ms / 1000) },
         baselines,
+        rounds,
       });
     }
     if (only.has('sweep')) {
@@ -149,10 +162,12 @@ export async function run(): Promise<void> {
       await scenario('mux (a) sweep: window / max packet', [sinkCandidate(peer, 'tcp'), ...SWEEP.map((s) => sinkCandidate(peer, 'qmux', label(s), s))], {
         metric: mbps(SINK_TOTAL),
         baselines,
+        rounds,
       });
       await scenario('mux (b) sweep: window / max packet', [echoCandidate(peer, 'tcp'), ...SWEEP.map((s) => echoCandidate(peer, 'qmux', label(s), s))], {
         metric: mbps(ECHO_CHANNELS * ECHO_BYTES),
         baselines,
+        rounds,
       });
     }
   } finally {
