@@ -11,8 +11,9 @@ export interface Limits {
   /** Largest HEADER in bytes. Default 64 KiB: headers are small; a huge one is an attack or a bug. */
   maxHeaderBytes: number;
   /**
-   * Largest single element anywhere in a value (a string, a list's whole payload…), in bytes,
-   * for the standalone `decode` functions. Default 16 MiB.
+   * Largest single element anywhere in a value, in bytes: a tnetstring at any depth (a list's
+   * or dict's whole DATA included), a msgpack `str` or `bin` (and a whole msgpack value), an
+   * s-expression atom. A message's HEADER and BODY are elements too. Default 16 MiB.
    */
   maxElementBytes: number;
   /**
