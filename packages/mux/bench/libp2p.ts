@@ -40,17 +40,23 @@ interface Muxer {
 
 type Libp2pKind = 'yamux' | 'mplex';
 
-async function muxer(kind: Libp2pKind, socket: net.Socket, direction: 'inbound' | 'outbound', manyStreams: boolean): Promise<Muxer> {
+/** The libp2p modules, loaded once (after the polyfill above). */
+const modules = (async () => {
   // @libp2p/tcp exports only its transport; its socket adapter sits next to the entry point.
   const adapter = new URL('socket-to-conn.js', import.meta.resolve('@libp2p/tcp')).href;
   const { toMultiaddrConnection } = (await import(adapter)) as { toMultiaddrConnection: (init: object) => never };
+  const { yamux } = await import('@chainsafe/libp2p-yamux');
+  const { mplex } = await import('@libp2p/mplex');
+  return { toMultiaddrConnection, yamux, mplex };
+})();
+
+async function muxer(kind: Libp2pKind, socket: net.Socket, direction: 'inbound' | 'outbound', manyStreams: boolean): Promise<Muxer> {
+  const { toMultiaddrConnection, yamux, mplex } = await modules;
+  // From here on synchronously: the connection buffers what arrives until its muxer listens, and
+  // drops the connection past 4 MiB (mplex has no flow control to hold a fast sender back).
   const conn = toMultiaddrConnection({ socket, direction, inactivityTimeout: 0, log: silent });
   const limits = manyStreams ? { maxInboundStreams: 1 << 20, maxOutboundStreams: 1 << 20 } : {};
-  if (kind === 'yamux') {
-    const { yamux } = await import('@chainsafe/libp2p-yamux');
-    return yamux({ enableKeepAlive: false, ...limits })().createStreamMuxer(conn);
-  }
-  const { mplex } = await import('@libp2p/mplex');
+  if (kind === 'yamux') return yamux({ enableKeepAlive: false, ...limits })().createStreamMuxer(conn);
   return mplex({ disconnectThreshold: Infinity })().createStreamMuxer(conn) as unknown as Muxer;
 }
 
