@@ -52,7 +52,7 @@ class Reader {
     if (length > this.maxElementBytes) {
       throw new LimitError('maxElementBytes', this.maxElementBytes, length, start);
     }
-    const dataStart = start + prefixSize(length);
+    const dataStart = start + (length < 10 ? 2 : prefixSize(length)); // the common case inline
     const dataEnd = dataStart + length;
     if (length < 0 || dataEnd >= bound) {
       if (bound === this.end) throw new TruncatedError('a tnetstring', start);

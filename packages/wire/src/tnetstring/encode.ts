@@ -1,26 +1,26 @@
 import { prefixSize, writeLengthPrefix } from '../length-prefix.js';
 import { MAX_DEPTH } from '../limits.js';
-import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
+import { commonLeafReason, explainUnencodable, type EncodableRules } from '../unencodable.js';
 import { latin1, utf8Length, writeUtf8 } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
 import { BOOLEAN, BYTES, DICT, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, NULL, ZERO } from './types.js';
 
 /**
- * The tnetstring writer (spec/wire.md §2.5). Two passes: {@link measure} finds every size,
+ * The tnetstring writer (spec/wire.md §2.8). Two passes: {@link measure} finds every size,
  * then {@link write} fills one buffer allocated once at the exact final size. A container's
  * `LEN:` comes before its data, so the first pass records, in the order the second pass
- * needs them, each container's data size and each string's UTF-8 size (`sizes`), and the text
- * of each float and bigint (`texts`), so that nothing is computed twice.
+ * needs them: each container's data size and each string's UTF-8 size (`sizes`, a dict's pair
+ * count after its size), the text of each float and bigint (`texts`), and each dict's keys and
+ * values (`pairs`), so that nothing is computed or looked up twice.
  *
  * Encoding is synchronous and calls no user code, so the scratch arrays are shared.
  */
 const sizes: number[] = [];
 const texts: string[] = [];
-/** Each plain object's `Object.keys`, so the second pass does not list them again. */
-const keyLists: string[][] = [];
+const pairs: unknown[] = [];
 let nextSize = 0;
 let nextText = 0;
-let nextKeys = 0;
+let nextPair = 0;
 
 /** Thrown by the fast pass; {@link explainUnencodable} then finds what and where. */
 const UNENCODABLE = new Error('unencodable');
@@ -44,42 +44,53 @@ function measure(value: unknown, depth: number): number {
       return value ? 7 : 8; // 4:true! 5:false!
     case 'bigint':
       return measureText(bigintText(value));
-    case 'object':
+    case 'object': {
       if (value === null) return 3; // 0:~
+      // One prototype lookup sorts the common cases; the instanceof chain is for the rest.
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === Object.prototype || proto === null) return measureObject(value as Record<string, unknown>, depth);
+      if (proto === Array.prototype || Array.isArray(value)) return measureList(value as unknown[], depth);
       if (value instanceof Uint8Array) return prefixSize(value.length) + value.length + 1;
-      if (Array.isArray(value)) {
-        if (depth >= MAX_DEPTH) throw UNENCODABLE;
-        const slot = sizes.push(0) - 1;
-        let size = 0;
-        for (let i = 0; i < value.length; i++) size += measure(value[i], depth + 1);
-        sizes[slot] = size;
-        return prefixSize(size) + size + 1;
-      }
       if (value instanceof Map) return measureMap(value, depth);
       if (value instanceof Float) return measureText(floatText(value.value));
-      if (isPlainObject(value)) {
-        if (depth >= MAX_DEPTH) throw UNENCODABLE;
-        const slot = sizes.push(0) - 1;
-        let size = 0;
-        const object = value as Record<string, unknown>;
-        const keys = Object.keys(object);
-        keyLists.push(keys);
-        for (let i = 0; i < keys.length; i++) size += measure(keys[i], depth) + measure(object[keys[i]!], depth + 1);
-        sizes[slot] = size;
-        return prefixSize(size) + size + 1;
-      }
       throw UNENCODABLE;
+    }
     default:
       throw UNENCODABLE;
   }
 }
 
-function measureMap(map: Map<unknown, unknown>, depth: number): number {
+function measureList(list: unknown[], depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
   const slot = sizes.push(0) - 1;
   let size = 0;
+  for (let i = 0; i < list.length; i++) size += measure(list[i], depth + 1);
+  sizes[slot] = size;
+  return prefixSize(size) + size + 1;
+}
+
+function measureObject(object: Record<string, unknown>, depth: number): number {
+  if (depth >= MAX_DEPTH) throw UNENCODABLE;
+  const keys = Object.keys(object);
+  const slot = sizes.push(0, keys.length) - 2;
+  let size = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const item = object[key];
+    pairs.push(key, item);
+    size += measure(key, depth) + measure(item, depth + 1);
+  }
+  sizes[slot] = size;
+  return prefixSize(size) + size + 1;
+}
+
+function measureMap(map: Map<unknown, unknown>, depth: number): number {
+  if (depth >= MAX_DEPTH) throw UNENCODABLE;
+  const slot = sizes.push(0, map.size) - 2;
+  let size = 0;
   let byteKeys = false;
   for (const [key, item] of map) {
+    pairs.push(key, item);
     if (key instanceof Uint8Array) {
       byteKeys = true;
       size += prefixSize(key.length) + key.length + 1;
@@ -184,23 +195,14 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
         out[pos] = LIST;
         return pos + 1;
       }
-      if (value instanceof Map) {
-        pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
-        for (const [key, item] of value as Map<string | Uint8Array, Value>) {
-          pos = write(key, out, pos);
-          pos = write(item, out, pos);
-        }
-        out[pos] = DICT;
-        return pos + 1;
-      }
       if (value instanceof Float) return writeText(out, pos, FLOAT);
-      pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
-      const object = value as Record<string, unknown>;
-      const keys = keyLists[nextKeys++]!;
-      for (let i = 0; i < keys.length; i++) {
-        const key = keys[i]!;
-        pos = write(key, out, pos);
-        pos = write(object[key], out, pos);
+      // A dict, a Map or a plain object: its pairs are in `pairs`, its pair count after its size.
+      pos = writeLengthPrefix(out, pos, sizes[nextSize]!);
+      const count = sizes[nextSize + 1]!;
+      nextSize += 2;
+      for (let i = 0; i < count; i++) {
+        pos = write(pairs[nextPair++], out, pos);
+        pos = write(pairs[nextPair++], out, pos);
       }
       out[pos] = DICT;
       return pos + 1;
@@ -217,9 +219,11 @@ function writeInteger(n: number, out: Uint8Array, pos: number): number {
   out[end] = INTEGER;
   let i = end;
   let rest = n < 0 ? -n : n;
+  // Above 31 bits, divide as doubles; below, as small integers.
+  for (; rest > 0x7fffffff; rest = Math.floor(rest / 10)) out[--i] = ZERO + (rest % 10);
   do {
     out[--i] = ZERO + (rest % 10);
-    rest = Math.floor(rest / 10);
+    rest = (rest / 10) | 0;
   } while (rest > 0);
   if (n < 0) out[--i] = MINUS;
   return end + 1;
@@ -284,8 +288,8 @@ export function encodeValues(values: readonly Value[]): Uint8Array {
 function reset(): void {
   sizes.length = 0;
   texts.length = 0;
-  keyLists.length = 0;
+  pairs.length = 0;
   nextSize = 0;
   nextText = 0;
-  nextKeys = 0;
+  nextPair = 0;
 }
