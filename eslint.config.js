@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 /** Core packages run unchanged in browsers: no Node built-ins outside node-only entry points. */
 const browserSafe = {
-  files: ['packages/{wire,mux,rpc}/src/**/*.ts'],
+  files: ['packages/{wire,mux,rpc,transport}/src/**/*.ts'],
   ignores: ['packages/*/src/node/**', 'packages/*/src/**/*.node.ts', 'packages/*/src/node.ts'],
   rules: {
     'no-restricted-imports': [

@@ -22,6 +22,11 @@ function nodePackage(name: string): TestProjectConfiguration {
   };
 }
 
-export const projects: TestProjectConfiguration[] = [nodePackage('wire'), nodePackage('mux')];
+export const projects: TestProjectConfiguration[] = [
+  nodePackage('wire'),
+  nodePackage('mux'),
+  nodePackage('rpc'),
+  nodePackage('transport'),
+];
 
 export default projects;

@@ -7,6 +7,8 @@ import { quick } from './harness.js';
 const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   wire: () => import('../packages/wire/bench/index.js'),
   mux: () => import('../packages/mux/bench/index.js'),
+  rpc: () => import('../packages/rpc/bench/index.js'),
+  transport: () => import('../packages/transport/bench/index.js'),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -1,0 +1,2 @@
+/** Benchmarks for this package; see bench/harness.ts. */
+export async function run(): Promise<void> {}
