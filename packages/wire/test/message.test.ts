@@ -120,6 +120,7 @@ describe.each(CODECS)('spec/wire.md §6.5 MessageDecoder over %s', (codec) => {
     const out: Message[] = [];
     for (let i = 0; i < stream.length; i++) {
       out.push(...decoder.push(stream.subarray(i, i + 1)));
+      expect(decoder.push(new Uint8Array(0))).toEqual([]); // empty chunks change nothing
       expect(decoder.bufferedBytes).toBeLessThanOrEqual(i + 1);
     }
     expect(out).toStrictEqual([

@@ -102,7 +102,6 @@ export function scannerFor(limits: Limits): MsgpackScanner {
   return scanner;
 }
 
-
 /** {@link decode} with resolved limits and packed flags. @internal */
 export function readWhole(bytes: Uint8Array, limits: Limits, flags: number): Value {
   const scanner = scannerFor(limits);

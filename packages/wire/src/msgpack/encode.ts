@@ -1,6 +1,7 @@
 /** msgpack writing: the data model mapped onto what `@msgpack/msgpack` writes (spec/wire.md §4.3). */
-import { MAX_DEPTH } from '../limits.js';
 import { Encoder } from '@msgpack/msgpack';
+import { UnencodableError } from '../errors.js';
+import { MAX_DEPTH } from '../limits.js';
 import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
 import { isWellFormed } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
@@ -108,15 +109,22 @@ export function encodeValues(values: readonly Value[]): Uint8Array {
       throw error;
     }
   }
-  if (prepared.length === 1) return encoder.encode(prepared[0]);
-  // The shared reference is overwritten by the next call: copy each part out at once.
-  const parts = prepared.map((value) => encoder.encode(value));
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let pos = 0;
-  for (const part of parts) {
-    out.set(part, pos);
-    pos += part.length;
+  try {
+    if (prepared.length === 1) return encoder.encode(prepared[0]);
+    // Every part but the last is copied out of the encoder's buffer; the last is read straight
+    // from it (valid until the next call), so the largest part, usually a BODY, is copied once.
+    const parts = prepared.slice(0, -1).map((value) => encoder.encode(value));
+    const last = encoder.encodeSharedRef(prepared[prepared.length - 1]);
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, last.length));
+    let pos = 0;
+    for (const part of parts) {
+      out.set(part, pos);
+      pos += part.length;
+    }
+    out.set(last, pos);
+    return out;
+  } catch (error) {
+    // `prepare` leaves nothing the library refuses; should it still throw, it is still ours.
+    throw new UnencodableError(`@msgpack/msgpack: ${error instanceof Error ? error.message : String(error)}`, '$');
   }
-  return out;
 }
-
