@@ -12,7 +12,7 @@
  * The accepting side runs in a child process (see remote.ts), the same for every candidate.
  */
 import { quick, scenario, type ScenarioCandidate } from '../../../bench/harness.js';
-import type { SessionOptions } from '@petrichor/mux';
+import { DEFAULTS, type SessionOptions } from '@petrichor/mux';
 import { childPeer, startPeer, type Peer } from './remote.js';
 import { dial } from './serve.js';
 import { ECHO_BYTES, ECHO_CHANNELS, IDLE_CHANNELS, PINGS, SINK_TOTAL, type Client, type Kind, type Mode, type ServerSpec } from './workload.js';
@@ -60,16 +60,19 @@ function specFor(kind: Kind, mode: Mode, qmux?: SessionOptions): ServerSpec {
 const mbps = (bytes: number) => ({ label: 'MB/s', higherIsBetter: true, from: (_: void, ms: number) => bytes / MB / (ms / 1000) });
 const baselines = [NAMES.tcp];
 
+// Every candidate warms up with one full run before timing: the JIT, and the kernel's TCP buffer
+// autotuning on the fresh connection, would otherwise count against whoever runs first.
+
 /** (a) one channel, 256 MiB in 64 KiB writes. Plain TCP acknowledges per 256 MiB, muxers at EOF. */
 function sinkCandidate(peer: Peer, kind: Kind, name = NAMES[kind], qmux?: SessionOptions) {
-  return candidate(peer, name, specFor(kind, 'sink', qmux), (c) => c.sink(SINK_TOTAL), (c) => warmSink(kind, c));
+  const work = (c: Client) => c.sink(SINK_TOTAL);
+  return candidate(peer, name, specFor(kind, 'sink', qmux), work, work);
 }
-// Plain TCP's server acknowledges every SINK_TOTAL bytes, so its warm-up is one full run.
-const warmSink = (kind: Kind, c: Client) => c.sink(kind === 'tcp' ? SINK_TOTAL : 32 * MiB);
 
 /** (b) 100 channels each echoing 1 MiB at once; plain TCP: one socket echoing the 100 MiB. */
 function echoCandidate(peer: Peer, kind: Kind, name = NAMES[kind], qmux?: SessionOptions) {
-  return candidate(peer, name, specFor(kind, 'echo', qmux), (c) => c.echo(ECHO_CHANNELS, ECHO_BYTES), (c) => c.echo(10, ECHO_BYTES));
+  const work = (c: Client) => c.echo(ECHO_CHANNELS, ECHO_BYTES);
+  return candidate(peer, name, specFor(kind, 'echo', qmux), work, work);
 }
 
 /** (c) 10,000 × open, 64-byte echo, close; plain TCP: a 64-byte ping-pong. */
@@ -158,7 +161,8 @@ export async function run(): Promise<void> {
       });
     }
     if (only.has('sweep')) {
-      const label = (s: (typeof SWEEP)[number]) => `qmux ${size(s.windowSize)}/${size(s.maxPacketSize)}`;
+      const label = (s: (typeof SWEEP)[number]) =>
+        `qmux ${size(s.windowSize)}/${size(s.maxPacketSize)}${s.windowSize === DEFAULTS.windowSize && s.maxPacketSize === DEFAULTS.maxPacketSize ? ' (default)' : ''}`;
       await scenario('mux (a) sweep: window / max packet', [sinkCandidate(peer, 'tcp'), ...SWEEP.map((s) => sinkCandidate(peer, 'qmux', label(s), s))], {
         metric: mbps(SINK_TOTAL),
         baselines,
