@@ -9,7 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
-import { codecs, msgpack, tnetstring, type DecodeOptions, type Value } from '@petrichor/wire';
+import { MessageDecoder, codecs, encodeMessage, msgpack, tnetstring, type CodecName, type DecodeOptions, type Value } from '@petrichor/wire';
 import { micro, type MicroCandidate } from '../../../bench/harness.js';
 
 const utf8 = new TextEncoder();
@@ -111,4 +111,31 @@ export async function run(): Promise<void> {
     ];
     micro(`decode ${payload.name}`, decoders, { baselines: BASELINES, bytesPerOp: tnet.length });
   }
+  messages();
+}
+
+/**
+ * A stream of 100 messages (the header dict, then the mixed record as BODY) read by
+ * MessageDecoder in 16 KiB chunks, so that some frames straddle chunks: framing and buffering
+ * on top of each codec.
+ */
+function messages(): void {
+  const names: CodecName[] = ['tnetstring', 'sexpr', 'msgpack'];
+  const streams = names.map((codec) => {
+    const one = encodeMessage(header, mixed, codec);
+    const stream = new Uint8Array(one.length * 100);
+    for (let i = 0; i < 100; i++) stream.set(one, i * one.length);
+    return stream;
+  });
+  const read = (codec: CodecName, stream: Uint8Array) => (): number => {
+    const decoder = new MessageDecoder({ codec, text: true, objects: true });
+    let count = 0;
+    for (let i = 0; i < stream.length; i += 16_384) count += decoder.push(stream.subarray(i, i + 16_384)).length;
+    decoder.end();
+    return count;
+  };
+  console.log(`\n# 100 messages (header + mixed record) in 16 KiB chunks: ${streams.map((s, i) => `${names[i]} ${s.length} B`).join(', ')}`);
+  micro('MessageDecoder, 100 messages', names.map((codec, i) => ({ name: codec, fn: read(codec, streams[i]!) })), {
+    baselines: ['msgpack'],
+  });
 }

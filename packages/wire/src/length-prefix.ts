@@ -15,25 +15,28 @@ const MAX_DIGITS = 9;
  */
 export function readLengthPrefix(bytes: Uint8Array, offset: number, end: number = bytes.length): number {
   if (offset >= end) return -1;
-  const first = bytes[offset]! - ZERO;
-  if (first < 0 || first > 9) {
-    throw new MalformedError(first === COLON - ZERO ? 'empty length before ":"' : 'expected a length digit', { offset });
-  }
-  let i = offset + 1;
-  if (i === end) return -1;
-  let byte = bytes[i]!;
-  if (byte === COLON) return first; // one digit: the common case, with one comparison
-  let length = first;
-  for (;;) {
-    const digit = byte - ZERO;
-    if (digit < 0 || digit > 9) throw new MalformedError('expected a length digit or ":"', { offset: i });
-    if (i - offset === MAX_DIGITS) throw new MalformedError('length has more than 9 digits', { offset: i });
-    if (length === 0) throw new MalformedError('leading zero in length', { offset });
-    length = length * 10 + digit;
-    if (++i === end) return -1;
-    byte = bytes[i]!;
+  // The hot path stays small enough to be inlined into the readers; errors are built elsewhere.
+  let length = bytes[offset]! - ZERO;
+  if (length < 0 || length > 9) return badPrefix(bytes, offset, offset);
+  for (let i = offset + 1; i < end; i++) {
+    const byte = bytes[i]!;
     if (byte === COLON) return length;
+    const digit = byte - ZERO;
+    if (digit < 0 || digit > 9 || length === 0 || i - offset === MAX_DIGITS) return badPrefix(bytes, offset, i);
+    length = length * 10 + digit;
   }
+  return -1;
+}
+
+/** Throws the error for byte `i` of the prefix that starts at `offset`. */
+function badPrefix(bytes: Uint8Array, offset: number, i: number): never {
+  if (i === offset) {
+    throw new MalformedError(bytes[i] === COLON ? 'empty length before ":"' : 'expected a length digit', { offset });
+  }
+  const digit = bytes[i]! - ZERO;
+  if (digit < 0 || digit > 9) throw new MalformedError('expected a length digit or ":"', { offset: i });
+  if (i - offset === MAX_DIGITS) throw new MalformedError('length has more than 9 digits', { offset: i });
+  throw new MalformedError('leading zero in length', { offset });
 }
 
 /** Bytes taken by the prefix of a payload of `length` bytes: its digits plus the `:`. */

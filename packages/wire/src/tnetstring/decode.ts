@@ -118,7 +118,7 @@ class Reader {
       let n = 0;
       for (let k = i; k < end; k++) {
         const digit = bytes[k]! - ZERO;
-        if (digit < 0 || digit > 9) throw nonDigit(k);
+        if (digit >>> 0 > 9) throw nonDigit(k); // one comparison: a negative wraps to a large number
         n = (n * 10 + digit) | 0;
       }
       return negative ? -n | 0 : n; // `-0` reads as 0
