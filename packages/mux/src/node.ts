@@ -52,7 +52,10 @@ class SocketStream implements ByteStream {
     socket.on('end', () => this.#end(undefined));
     socket.on('close', () => this.#end(this.#closing ? undefined : closedError()));
     socket.on('drain', () => this.#releaseWriter());
-    if (socket.destroyed) this.#end(socket.errored ?? closedError());
+    // A socket that is already over: the peer's FIN was a clean end; anything else was not.
+    if (socket.errored !== null) this.#end(socket.errored);
+    else if (socket.readableEnded) this.#end(undefined);
+    else if (socket.destroyed) this.#end(closedError());
     if (socket.connecting) socket.once('connect', () => this.#addresses());
     else this.#addresses();
   }

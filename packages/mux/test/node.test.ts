@@ -157,6 +157,25 @@ describe('socketStream: the ByteStream contract on a Node socket', () => {
     expect((sinkB.ends[0] as NodeJS.ErrnoException).code).toBe('ERR_SOCKET_CLOSED');
   });
 
+  test('a socket that is already over ends the stream as soon as it starts, once', async () => {
+    const [client, server] = await socketPair();
+    server.resume();
+    client.end();
+    await new Promise((resolve) => server.once('close', resolve));
+    const clean = recorder();
+    socketStream(server).start(clean);
+    expect(clean.ends).toEqual([undefined]);
+
+    const [clientB, serverB] = await socketPair();
+    serverB.on('error', () => {});
+    clientB.resetAndDestroy();
+    await new Promise((resolve) => serverB.once('close', resolve));
+    const reset = recorder();
+    socketStream(serverB).start(reset);
+    expect(reset.ends).toHaveLength(1);
+    expect((reset.ends[0] as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+  });
+
   test('knows both addresses', async () => {
     const [client, server] = await socketPair();
     const stream = socketStream(client);
