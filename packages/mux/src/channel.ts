@@ -185,18 +185,9 @@ export class MuxChannel implements Channel {
         if (state === ChannelState.Open) this.#pump();
         return;
       }
-      case MessageType.Data: {
-        const length = message.data.length;
-        if (length > this.#receiveWindow) {
-          throw this.#violation(`DATA of ${length} bytes past the window of ${this.#receiveWindow}`, offset);
-        }
-        this.#receiveWindow -= length;
-        // After our CLOSE the bytes are unwanted; after the peer's EOF they are dropped (it is not
-        // fatal: qtalk-go can race a Write with CloseWrite), but the window is still returned.
-        if (state === ChannelState.Closing) return;
-        if (this.#eofReceived) return this.#consume(length);
-        return this.#deliver(message.data);
-      }
+      case MessageType.Data:
+        if (this.admitData(message.data.length, offset)) this.deliver(message.data);
+        return;
       case MessageType.Eof:
         if (!this.#eofReceived) {
           this.#eofReceived = true;
@@ -213,6 +204,27 @@ export class MuxChannel implements Channel {
         this.#closed?.waiter.resolve();
         return;
     }
+  }
+
+  /**
+   * The DATA transition, given the payload length from the header (a split payload's pieces
+   * follow through {@link deliver}). Returns whether the payload goes to the reader.
+   */
+  admitData(length: number, offset: number): boolean {
+    const state = this.#state;
+    if (state === ChannelState.Opening) throw this.#violation('data before the channel was confirmed', offset);
+    if (length > this.#receiveWindow) {
+      throw this.#violation(`DATA of ${length} bytes past the window of ${this.#receiveWindow}`, offset);
+    }
+    this.#receiveWindow -= length;
+    // After our CLOSE the bytes are unwanted; after the peer's EOF they are dropped (it is not
+    // fatal: qtalk-go can race a Write with CloseWrite), but the window is still returned.
+    if (state === ChannelState.Closing) return false;
+    if (this.#eofReceived) {
+      this.#consume(length);
+      return false;
+    }
+    return true;
   }
 
   #confirmed(message: OpenConfirmMessage, offset: number): void {
@@ -299,7 +311,9 @@ export class MuxChannel implements Channel {
     };
   }
 
-  #deliver(chunk: Uint8Array): void {
+  /** Received payload bytes (already admitted) for the reader. */
+  deliver(chunk: Uint8Array): void {
+    if (this.#state !== ChannelState.Open) return; // closed by us between pieces of one DATA
     const reader = this.#readers?.shift();
     if (reader !== undefined) {
       this.#consume(chunk.length);

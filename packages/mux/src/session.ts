@@ -9,7 +9,7 @@ import {
   SessionClosedError,
   TransportError,
 } from './errors.js';
-import { FrameDecoder } from './frame/decoder.js';
+import { FrameDecoder, type FrameHandler } from './frame/decoder.js';
 import { MessageType, MESSAGE_NAMES, type Message } from './frame/message.js';
 import type { OpenMessage } from './frame/open.js';
 import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
@@ -128,23 +128,37 @@ export class Session implements AsyncIterable<Channel> {
   #onData(chunk: Uint8Array): void {
     if (this.#error !== null) return;
     try {
-      this.#decoder.push(chunk, this.#dispatch);
+      this.#decoder.push(chunk, this.#handler);
     } catch (error) {
       this.#fail(error instanceof MuxError ? error : new ProtocolError(`internal error: ${String(error)}`));
     }
   }
 
-  readonly #dispatch = (message: Message): void => {
-    if (message.type === MessageType.Open) return this.#onOpen(message);
-    const channel = this.#table.get(message.recipientId);
-    if (channel === undefined) {
-      throw new ProtocolError(
-        `${MESSAGE_NAMES[message.type]} for channel ${message.recipientId}, which is not open`,
-        this.#decoder.messageOffset,
-      );
-    }
-    channel.receive(message, this.#decoder.messageOffset);
+  /** Where the decoder delivers: every message goes to its channel's state machine. */
+  readonly #handler: FrameHandler = {
+    message: (message: Message): void => {
+      if (message.type === MessageType.Open) return this.#onOpen(message);
+      this.#channel(message.type, message.recipientId).receive(message, this.#decoder.messageOffset);
+    },
+    // A DATA payload split over transport chunks is delivered piece by piece, never joined.
+    dataStart: (recipientId: number, length: number): void => {
+      const channel = this.#channel(MessageType.Data, recipientId);
+      this.#pieceTarget = channel.admitData(length, this.#decoder.messageOffset) ? channel : null;
+    },
+    dataPiece: (piece: Uint8Array): void => this.#pieceTarget?.deliver(piece),
   };
+  /** The channel receiving the pieces of the DATA being decoded (null: they are dropped). */
+  #pieceTarget: MuxChannel | null = null;
+
+  /** The live channel a message is for; a message for any other id is a violation (as in Go). */
+  #channel(type: MessageType, recipientId: number): MuxChannel {
+    const channel = this.#table.get(recipientId);
+    if (channel !== undefined) return channel;
+    throw new ProtocolError(
+      `${MESSAGE_NAMES[type]} for channel ${recipientId}, which is not open`,
+      this.#decoder.messageOffset,
+    );
+  }
 
   /** An inbound OPEN: confirm at once into the backlog, or refuse (spec/qmux.md §5.2). */
   #onOpen(message: OpenMessage): void {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import {
+  DEFAULTS,
   FrameDecoder,
   MessageType,
   ProtocolError,
@@ -9,6 +10,7 @@ import {
   frame,
   type Message,
 } from '@petrichor/mux';
+import type { FrameHandler } from '../src/frame/decoder.js';
 import { concat, hex, unhex } from './helpers/bytes.js';
 
 /** The test vectors of spec/qmux.md §2, each with the message it encodes. */
@@ -20,8 +22,8 @@ const VECTORS: { name: string; hex: string; message: Message }[] = [
   },
   {
     name: 'OPEN, our defaults',
-    hex: '64 00000003 00040000 00008000',
-    message: { type: MessageType.Open, senderId: 3, windowSize: 262_144, maxPacketSize: 32_768 },
+    hex: '64 00000003 00100000 00010000',
+    message: { type: MessageType.Open, senderId: 3, windowSize: DEFAULTS.windowSize, maxPacketSize: DEFAULTS.maxPacketSize },
   },
   {
     name: 'OPEN_CONFIRM',
@@ -72,7 +74,7 @@ function split(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 function decodeChunks(chunks: Uint8Array[], maxPacketSize?: number): Message[] {
   const decoder = new FrameDecoder(maxPacketSize);
   const out: Message[] = [];
-  for (const chunk of chunks) decoder.push(chunk, (m) => out.push(m));
+  for (const chunk of chunks) decoder.push(chunk, (m) => void out.push(m));
   expect(decoder.idle).toBe(true);
   return out;
 }
@@ -111,13 +113,41 @@ describe('spec/qmux.md §1 framing: the incremental decoder', () => {
   });
 
   test('a DATA payload inside one chunk is a view of that chunk (no copy)', () => {
-    const chunk = unhex('68 00000001 00000003 616263 69 00000001');
+    const payload = new Uint8Array(1000).fill(0x61);
+    const chunk = concat([unhex('68 00000001 000003e8'), payload, unhex('69 00000001')]);
     const out: Message[] = [];
-    new FrameDecoder().push(chunk, (m) => out.push(m));
+    new FrameDecoder().push(chunk, (m) => void out.push(m));
     const data = out[0]!;
     if (data.type !== MessageType.Data) throw new Error('expected DATA');
     expect(data.data.buffer).toBe(chunk.buffer);
     expect(data.data.byteOffset).toBe(9);
+  });
+
+  test('§7 a payload small next to its chunk is copied, so it does not pin the chunk', () => {
+    const chunk = concat([unhex('68 00000001 00000003 616263'), new Uint8Array(100)]);
+    const out: Message[] = [];
+    new FrameDecoder().push(chunk.subarray(0, 12), (m) => void out.push(m));
+    const data = out[0]!;
+    if (data.type !== MessageType.Data) throw new Error('expected DATA');
+    expect(data.data.buffer).not.toBe(chunk.buffer);
+    expect(hex(data.data)).toBe('616263');
+  });
+
+  test('a split payload is streamed piece by piece to a handler that asks for it', () => {
+    const events: string[] = [];
+    const decoder = new FrameDecoder();
+    const handler: FrameHandler = {
+      message: (m) => void events.push(`message ${m.type}`),
+      dataStart: (id, length) => void events.push(`start ${id} ${length}`),
+      dataPiece: (piece) => void events.push(`piece ${hex(piece)}`),
+    };
+    decoder.push(unhex('68 00000002 00000005 6162'), handler);
+    expect(decoder.idle).toBe(false);
+    expect(decoder.buffered).toBe(11);
+    decoder.push(unhex('63'), handler);
+    decoder.push(unhex('6465 6a00000002'), handler);
+    expect(events).toEqual(['start 2 5', 'piece 6162', 'piece 63', 'piece 6465', 'message 106']);
+    expect(decoder.idle).toBe(true);
   });
 
   test('a payload split over chunks is joined once complete', () => {

@@ -171,7 +171,9 @@ describe('spec/qmux.md §6.1 violations close the session', () => {
     const setup = await armed();
     setup.peer.send(`68 ${u32(0)} ${u32(4)} 6162`);
     setup.peer.end();
-    await expectViolation(setup, /ended inside a message/);
+    // The two payload bytes that did arrive were streamed to the waiting reader (§4.2).
+    expect(utf8((await setup.pending.read)!)).toBe('ab');
+    await expectViolation(setup, /ended inside a message/, ['read']);
   });
 
   test('violations split across chunks are caught just the same', async () => {

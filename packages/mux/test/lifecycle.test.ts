@@ -65,7 +65,7 @@ for (const [transport, makePair] of TRANSPORTS) {
       const channel = await client.open();
       expect(channel.id).toBe(0);
       expect(channel.remoteId).toBe(0);
-      const payload = pattern(700_000); // past the 256 KiB window, so flow control runs
+      const payload = pattern(2_500_000); // past the 1 MiB window, so flow control runs
       const back = readAll(channel);
       await channel.write(payload);
       await channel.closeWrite();

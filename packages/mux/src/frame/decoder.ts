@@ -13,15 +13,36 @@ import { readWindowAdjust } from './window-adjust.js';
 const MAX_HEADER = 17;
 
 /**
+ * A payload is passed on as a view of the chunk it arrived in only if that pins at most this
+ * many times its own size; smaller ones are copied, so a peer cannot make us hold a whole
+ * chunk's memory for a few bytes of window (spec/qmux.md §7).
+ */
+const MAX_PIN_RATIO = 8;
+
+/** Where a {@link FrameDecoder} delivers messages. */
+export interface FrameHandler {
+  /** A complete message (DATA too, unless it is streamed through the two optional methods). */
+  message(message: Message): void;
+  /**
+   * Optional. A DATA whose payload spans chunks is streamed instead of joined: `dataStart` gets
+   * its header (the length already checked against the max packet) before any payload byte,
+   * then `dataPiece` each piece as it arrives, in order, the pieces adding up to `length`.
+   */
+  dataStart?(recipientId: number, length: number): void;
+  dataPiece?(piece: Uint8Array): void;
+}
+
+/**
  * An incremental qmux decoder (spec/qmux.md §1–§2): feed it the byte stream in chunks of any size
  * and it calls back once per complete message.
  *
  * - An unknown type byte is rejected as soon as it is seen.
  * - A DATA length is checked against `maxPacketSize` as soon as its 9-byte header is complete,
  *   before anything is buffered for the payload.
- * - A payload that lies within one chunk is passed on as a subarray of that chunk (no copy);
- *   one split across chunks is kept as references to the pieces and joined once complete, so
- *   nothing is allocated for bytes that have not arrived.
+ * - A payload that lies within one chunk is passed on as a view of that chunk (no copy, unless
+ *   it is small next to the chunk). One split across chunks is streamed piece by piece when the
+ *   handler asks for it ({@link FrameHandler.dataStart}); otherwise the pieces are kept by
+ *   reference and joined once complete. Nothing is allocated for bytes not yet received.
  *
  * Errors are {@link ProtocolError}s carrying the stream offset of the offending message. After
  * an error the decoder's state is undefined: a session that gets one closes.
@@ -32,11 +53,13 @@ export class FrameDecoder {
   readonly #head = new Uint8Array(MAX_HEADER);
   #headLength = 0;
   #headNeeded = 0;
-  /** Pieces of a DATA payload split across chunks; null when not inside one. */
-  #pieces: Uint8Array[] | null = null;
-  #pieceBytes = 0;
+  /** Inside a split DATA payload: its recipient, length and bytes received so far. */
+  #inPayload = false;
   #dataRecipient = 0;
   #dataLength = 0;
+  #dataHave = 0;
+  /** The pieces received so far when joining (the handler does not stream). */
+  #pieces: Uint8Array[] = [];
   /** Stream offset of the first byte of `chunk` in the current push. */
   #base = 0;
   /** Stream offset of the message being read. */
@@ -49,7 +72,7 @@ export class FrameDecoder {
 
   /** True between messages: the stream may end here without truncating one. */
   get idle(): boolean {
-    return this.#headLength === 0 && this.#pieces === null;
+    return this.#headLength === 0 && !this.#inPayload;
   }
 
   /** Stream offset of the first byte of the message being decoded (or last decoded). */
@@ -59,20 +82,22 @@ export class FrameDecoder {
 
   /** Bytes of the incomplete message received so far (0 when {@link idle}). */
   get buffered(): number {
-    return this.#pieces === null ? this.#headLength : DATA_HEADER_SIZE + this.#pieceBytes;
+    return this.#inPayload ? DATA_HEADER_SIZE + this.#dataHave : this.#headLength;
   }
 
   /**
-   * Decodes every message completed by `chunk`, calling `emit` for each in order. `emit` may
-   * throw; the error propagates out of `push`. The decoder keeps references into `chunk`.
+   * Decodes every message completed by `chunk`, in order, calling `handler` (or the function
+   * `emit`, which receives whole messages). The handler may throw; the error propagates out of
+   * `push`. The decoder may keep references into `chunk`: the caller must not reuse its memory.
    */
-  push(chunk: Uint8Array, emit: (message: Message) => void): void {
+  push(chunk: Uint8Array, handler: FrameHandler | ((message: Message) => void)): void {
+    const to: FrameHandler = typeof handler === 'function' ? { message: handler } : handler;
     const end = chunk.length;
     let i = 0;
     try {
       while (i < end) {
-        if (this.#pieces !== null) {
-          i = this.#continuePayload(chunk, i, emit);
+        if (this.#inPayload) {
+          i = this.#continuePayload(chunk, i, to);
           continue;
         }
         let head: Uint8Array;
@@ -100,48 +125,59 @@ export class FrameDecoder {
           head = this.#head;
           at = 0;
         }
-        if (head[at] === MessageType.Data) i = this.#startPayload(head, at, chunk, i, emit);
-        else emit(readFixed(head, at));
+        if (head[at] === MessageType.Data) i = this.#startPayload(head, at, chunk, i, to);
+        else to.message(readFixed(head, at));
       }
     } finally {
       this.#base += end;
     }
   }
 
-  #startPayload(head: Uint8Array, at: number, chunk: Uint8Array, i: number, emit: (message: Message) => void): number {
+  #startPayload(head: Uint8Array, at: number, chunk: Uint8Array, i: number, to: FrameHandler): number {
     const recipientId = readUint32(head, at + 1);
     const length = readDataLength(head, at);
     if (length > this.#maxPacketSize) {
       throw new ProtocolError(`DATA of ${length} bytes exceeds the max packet of ${this.#maxPacketSize}`, this.#start);
     }
     if (chunk.length - i >= length) {
-      emit({ type: MessageType.Data, recipientId, data: chunk.subarray(i, i + length) });
+      to.message({ type: MessageType.Data, recipientId, data: view(chunk, i, i + length) });
       return i + length;
     }
+    this.#inPayload = true;
     this.#dataRecipient = recipientId;
     this.#dataLength = length;
-    this.#pieces = i < chunk.length ? [chunk.subarray(i)] : [];
-    this.#pieceBytes = chunk.length - i;
-    return chunk.length;
+    this.#dataHave = 0;
+    if (to.dataStart !== undefined) to.dataStart(recipientId, length);
+    return this.#continuePayload(chunk, i, to);
   }
 
-  #continuePayload(chunk: Uint8Array, i: number, emit: (message: Message) => void): number {
-    const pieces = this.#pieces!;
-    const take = Math.min(this.#dataLength - this.#pieceBytes, chunk.length - i);
-    pieces.push(chunk.subarray(i, i + take));
-    this.#pieceBytes += take;
-    if (this.#pieceBytes < this.#dataLength) return i + take;
-    const data = new Uint8Array(this.#dataLength);
-    let offset = 0;
-    for (const piece of pieces) {
-      data.set(piece, offset);
-      offset += piece.length;
+  #continuePayload(chunk: Uint8Array, i: number, to: FrameHandler): number {
+    const take = Math.min(this.#dataLength - this.#dataHave, chunk.length - i);
+    const done = this.#dataHave + take === this.#dataLength;
+    if (take > 0) {
+      if (to.dataPiece !== undefined) to.dataPiece(view(chunk, i, i + take));
+      else this.#pieces.push(chunk.subarray(i, i + take)); // copied when joined
     }
-    this.#pieces = null;
-    this.#pieceBytes = 0;
-    emit({ type: MessageType.Data, recipientId: this.#dataRecipient, data });
+    this.#dataHave += take;
+    if (!done) return i + take;
+    this.#inPayload = false;
+    if (to.dataPiece === undefined) {
+      const data = new Uint8Array(this.#dataLength);
+      let offset = 0;
+      for (const piece of this.#pieces) {
+        data.set(piece, offset);
+        offset += piece.length;
+      }
+      this.#pieces = [];
+      to.message({ type: MessageType.Data, recipientId: this.#dataRecipient, data });
+    }
     return i + take;
   }
+}
+
+/** `chunk[from, to)` as a view, or as a copy when a view would pin much more memory than it shows. */
+function view(chunk: Uint8Array, from: number, to: number): Uint8Array {
+  return (to - from) * MAX_PIN_RATIO >= chunk.buffer.byteLength ? chunk.subarray(from, to) : chunk.slice(from, to);
 }
 
 function readFixed(bytes: Uint8Array, at: number): Message {
@@ -168,7 +204,7 @@ function readFixed(bytes: Uint8Array, at: number): Message {
 export function decodeFrames(bytes: Uint8Array, maxPacketSize: number = UINT32_MAX): Message[] {
   const decoder = new FrameDecoder(maxPacketSize);
   const messages: Message[] = [];
-  decoder.push(bytes, (message) => messages.push(message));
+  decoder.push(bytes, (message) => void messages.push(message));
   if (!decoder.idle) throw new ProtocolError('input ended inside a message', bytes.length - decoder.buffered);
   return messages;
 }

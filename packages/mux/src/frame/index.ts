@@ -11,5 +11,5 @@ export { DATA_HEADER_SIZE, readDataLength, writeDataHeader, type DataMessage } f
 export { EOF_SIZE, readEof, writeEof, type EofMessage } from './eof.js';
 export { CLOSE_SIZE, readClose, writeClose, type CloseMessage } from './close.js';
 export { encodeFrame, encodeFrameInto, frameSize } from './encoder.js';
-export { FrameDecoder, decodeFrames } from './decoder.js';
+export { FrameDecoder, decodeFrames, type FrameHandler } from './decoder.js';
 export { UINT32_MAX } from './uint32.js';

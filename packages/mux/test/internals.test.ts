@@ -1,0 +1,100 @@
+/** Small helpers the session is built from: options, the channel id table, the FIFO queue. */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { DEFAULTS } from '@petrichor/mux';
+import { ChannelTable } from '../src/channel-table.js';
+import { Deque } from '../src/deque.js';
+import { resolveOptions } from '../src/options.js';
+
+describe('spec/qmux.md §7 options', () => {
+  test('defaults fill in, the window threshold defaults to half the window', () => {
+    const resolved = resolveOptions(undefined);
+    expect(resolved).toMatchObject(DEFAULTS);
+    expect(resolved.windowUpdateThreshold).toBe(DEFAULTS.windowSize / 2);
+    expect(resolveOptions({ windowSize: 100 }).windowUpdateThreshold).toBe(50);
+    expect(resolveOptions({ windowSize: 1 }).windowUpdateThreshold).toBe(1);
+  });
+
+  test('values outside their range are refused with RangeError', () => {
+    for (const bad of [
+      { maxPacketSize: 8 },
+      { maxPacketSize: 2 ** 31 + 1 },
+      { windowSize: 0 },
+      { windowSize: 2 ** 32 },
+      { windowSize: 1.5 },
+      { maxChannels: 0 },
+      { acceptBacklog: -1 },
+      { openTimeoutMs: Number.NaN },
+      { windowSize: 100, windowUpdateThreshold: 101 },
+      { windowUpdateThreshold: 0 },
+    ]) {
+      expect(() => resolveOptions(bad), JSON.stringify(bad)).toThrow(RangeError);
+    }
+    expect(resolveOptions({ maxPacketSize: 9, acceptBacklog: 0, openTimeoutMs: 0 })).toMatchObject({ maxPacketSize: 9 });
+  });
+});
+
+describe('spec/qmux.md §5 channel ids', () => {
+  test('lowest free index first, reused after removal', () => {
+    const table = new ChannelTable<string>();
+    expect([table.add(() => 'a'), table.add(() => 'b'), table.add(() => 'c')]).toEqual(['a', 'b', 'c']);
+    table.remove(1);
+    table.remove(0);
+    const ids: number[] = [];
+    table.add((id) => (ids.push(id), 'd'));
+    table.add((id) => (ids.push(id), 'e'));
+    table.add((id) => (ids.push(id), 'f'));
+    expect(ids).toEqual([0, 1, 3]);
+    expect(table.size).toBe(4);
+    expect(table.get(2)).toBe('c');
+    expect(table.get(4_000_000_000)).toBeUndefined();
+  });
+
+  test('property: always the lowest id not in use, against a model', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat(40)), { maxLength: 200 }), (ops) => {
+        const table = new ChannelTable<number>();
+        const live = new Set<number>();
+        for (const op of ops) {
+          if (op === -1) {
+            let expected = 0;
+            while (live.has(expected)) expected++;
+            const got = table.add((id) => id);
+            expect(got).toBe(expected);
+            live.add(got);
+          } else {
+            table.remove(op);
+            live.delete(op);
+          }
+          expect(table.size).toBe(live.size);
+        }
+        expect(table.clear().sort((a, b) => a - b)).toEqual([...live].sort((a, b) => a - b));
+        expect(table.size).toBe(0);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('Deque', () => {
+  test('property: FIFO order against an array model, across compactions', () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.integer(), fc.constant(null)), { maxLength: 3000 }), (ops) => {
+        const deque = new Deque<number>();
+        const model: number[] = [];
+        for (const op of ops) {
+          if (op === null) expect(deque.shift()).toBe(model.shift());
+          else {
+            deque.push(op);
+            model.push(op);
+          }
+          expect(deque.length).toBe(model.length);
+          expect(deque.peek()).toBe(model[0]);
+        }
+        expect(deque.drain()).toEqual(model);
+        expect(deque.length).toBe(0);
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
