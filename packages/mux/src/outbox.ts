@@ -59,6 +59,15 @@ export class Outbox {
     return this.#length + this.#payloadBytes >= this.#highWater;
   }
 
+  /**
+   * True when the transport has been blocked while more than 4 × the high-water mark of small
+   * frames piled up: replies (confirms, window adjusts, close replies) to a peer that keeps
+   * sending but does not read. The session ends rather than buffer them without bound.
+   */
+  get overloaded(): boolean {
+    return this.#blocked && this.#length > 4 * this.#highWater;
+  }
+
   open(senderId: number, windowSize: number, maxPacketSize: number): void {
     const at = this.#reserve(13);
     writeOpen(this.#scratch, at, senderId, windowSize, maxPacketSize);

@@ -129,6 +129,11 @@ export class Session implements AsyncIterable<Channel> {
     if (this.#error !== null) return;
     try {
       this.#decoder.push(chunk, this.#handler);
+      if (this.#outbox.overloaded) {
+        throw new TransportError(
+          `the transport is blocked with ${this.#outbox.queuedBytes} bytes queued: the peer sends but does not read`,
+        );
+      }
     } catch (error) {
       this.#fail(error instanceof MuxError ? error : new ProtocolError(`internal error: ${String(error)}`));
     }

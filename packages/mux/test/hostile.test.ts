@@ -215,6 +215,20 @@ describe('spec/qmux.md §6.2 transport failures', () => {
     expect(await session.closed).toBeInstanceOf(TransportError);
   });
 
+  test('a peer that floods opens while not reading: the session ends instead of queuing replies without bound', async () => {
+    const peer = new ScriptedStream();
+    const session = new Session(peer, { maxQueuedBytes: 1024, acceptBacklog: 0 });
+    peer.blockWith = new Promise(() => {}); // the peer never reads: our first write never completes
+    peer.send(`64 ${u32(1)} ${u32(64)} ${u32(32)}`);
+    await settle();
+    expect(peer.writes).toHaveLength(1); // the OPEN_FAILURE went out; the transport is now full
+    const open = `64 ${u32(1)} ${u32(64)} ${u32(32)}`.repeat(100);
+    for (let i = 0; i < 10; i++) peer.send(open); // 1,000 refusals of 5 bytes: over 4 × 1024
+    const error = await session.closed;
+    expect(error).toBeInstanceOf(TransportError);
+    expect((error as Error).message).toMatch(/does not read/);
+  });
+
   test('after a clean transport end, channels that saw EOF read to the end; others reject', async () => {
     const peer = new ScriptedStream();
     const session = new Session(peer);
