@@ -128,11 +128,18 @@ class Reader {
 
   private longInteger(start: number, i: number, end: number): number | bigint {
     const bytes = this.bytes;
-    if (end - i > MAX_INTEGER_DIGITS) {
+    const digits = end - i;
+    if (digits > MAX_INTEGER_DIGITS) {
       throw new MalformedError(`integer has more than ${MAX_INTEGER_DIGITS} digits`, { offset: start });
     }
-    for (let k = i; k < end; k++) if (!isDigit(bytes[k]!)) throw nonDigit(k);
-    // Past 15 digits a double may round: go through an exact bigint.
+    let n = 0;
+    for (let k = i; k < end; k++) {
+      const digit = bytes[k]! - ZERO;
+      if (digit >>> 0 > 9) throw nonDigit(k);
+      n = n * 10 + digit;
+    }
+    // Up to 15 digits the double is exact (below 2^53); past that it may have rounded.
+    if (digits <= 15) return bytes[start] === MINUS ? -n : n;
     const exact = BigInt(decodeUtf8(bytes, start, end)!);
     return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
   }
