@@ -45,6 +45,8 @@ export class MessageDecoder {
   /** Stream offsets: of the next byte pushed, and of the current frame's first byte. */
   private offset = 0;
   private frameStart = 0;
+  /** The most bytes the current frame may take. */
+  private frameLimit = 0;
   private failure: unknown = undefined;
 
   constructor(options: MessageDecoderOptions = {}) {
@@ -86,11 +88,13 @@ export class MessageDecoder {
       }
       while (pos < n) {
         this.frameStart = this.offset + pos;
+        const { maxHeaderBytes, maxMessageBytes } = this.limits;
         if (this.header === undefined) {
-          const { maxHeaderBytes, maxMessageBytes } = this.limits;
-          this.scanner.reset(Math.min(maxHeaderBytes, maxMessageBytes), maxHeaderBytes <= maxMessageBytes ? 'maxHeaderBytes' : 'maxMessageBytes');
+          this.frameLimit = Math.min(maxHeaderBytes, maxMessageBytes);
+          this.scanner.reset(this.frameLimit, maxHeaderBytes <= maxMessageBytes ? 'maxHeaderBytes' : 'maxMessageBytes');
         } else {
-          this.scanner.reset(this.limits.maxMessageBytes - this.headerSize, 'maxMessageBytes');
+          this.frameLimit = maxMessageBytes - this.headerSize;
+          this.scanner.reset(this.frameLimit, 'maxMessageBytes');
         }
         const end = this.scanner.feed(chunk, pos, n);
         if (end < 0) {
@@ -141,13 +145,15 @@ export class MessageDecoder {
     return messages;
   }
 
-  /** Keeps `bytes[from, to)`, the continuing start of a frame. Grows by doubling, never past the frame's known size. */
+  /**
+   * Keeps `bytes[from, to)`, the continuing start of a frame (the scanner has checked it against
+   * the frame's limit). Grows by doubling, never past the frame's size when known, nor its limit.
+   */
   private append(bytes: Uint8Array, from: number, to: number): void {
     const needed = this.buffered + (to - from);
     if (needed > this.buffer.length) {
-      let capacity = Math.max(needed, this.buffer.length * 2, MIN_BUFFER);
       const size = this.scanner.size;
-      if (size > 0) capacity = Math.min(capacity, size);
+      const capacity = Math.max(needed, Math.min(this.buffer.length * 2 || MIN_BUFFER, size > 0 ? size : this.frameLimit));
       const grown = new Uint8Array(capacity);
       grown.set(this.buffer.subarray(0, this.buffered));
       this.buffer = grown;
