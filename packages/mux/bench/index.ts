@@ -9,7 +9,10 @@
  * - a sweep of our window / max packet sizes over (a) and (b);
  * - heap used by 10,000 idle open channels on one session.
  *
- * The accepting side runs in a child process (see remote.ts), the same for every candidate.
+ * The accepting side runs in a child process (see remote.ts), the same for every candidate: each
+ * side gets a core, as two real peers would, and flow control pays for real cross-process round
+ * trips. BENCH_MUX_PEER=inline runs both sides on one event loop instead, which hides window round
+ * trips (small windows look better) and halves plain TCP's ping-pong time (c looks worse).
  */
 import { quick, scenario, type ScenarioCandidate } from '../../../bench/harness.js';
 import { DEFAULTS, type SessionOptions } from '@petrichor/mux';
