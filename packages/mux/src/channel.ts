@@ -81,6 +81,12 @@ interface PendingOpen extends Waiter<Channel> {
 type ReadEnd = null | 'eof' | MuxError;
 
 /**
+ * A received payload waiting in a channel's buffer is kept as a view of the transport chunk it
+ * arrived in only if that chunk's memory is at most this many times the payload (spec/qmux.md §7).
+ */
+const MAX_PIN_RATIO = 8;
+
+/**
  * The channel implementation. Its state is small and everything optional is created lazily, so
  * an idle channel costs a few hundred bytes of heap (spec/qmux.md §7).
  */
@@ -320,7 +326,10 @@ export class MuxChannel implements Channel {
       reader.resolve(chunk);
       return;
     }
-    (this.#chunks ??= new Deque()).push(chunk);
+    // A view kept in our buffer pins its whole transport chunk: copy it when that chunk is much
+    // bigger, so tiny DATA messages cannot make us hold far more memory than the window (§7).
+    const kept = chunk.length * MAX_PIN_RATIO >= chunk.buffer.byteLength ? chunk : chunk.slice();
+    (this.#chunks ??= new Deque()).push(kept);
     this.#buffered += chunk.length;
   }
 

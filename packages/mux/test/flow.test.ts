@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { MessageType, Session, decodeFrames, memoryPipe, type Message } from '@petrichor/mux';
 import type { ByteStream, ByteStreamSink } from '../src/stream.js';
-import { concat, hex, pattern } from './helpers/bytes.js';
+import { concat, hex, pattern, unhex } from './helpers/bytes.js';
 import { ScriptedStream, settle } from './helpers/scripted.js';
 
 const u32 = (n: number) => n.toString(16).padStart(8, '0');
@@ -133,6 +133,20 @@ describe('spec/qmux.md §4.2 receiving: the window we advertise bounds what we h
     await channel.read();
     await settle();
     expect(hex(peer.take())).toBe(`67${u32(7)}${u32(40)}`);
+  });
+
+  test('§7 a buffered payload small next to its transport chunk is copied; a large one is a view', async () => {
+    const { peer, channel } = await inbound(0, 32);
+    const chunk = unhex(`68 ${u32(0)} ${u32(3)} 616263 ${`67 ${u32(0)} ${u32(0)}`.repeat(10)}`);
+    peer.send(chunk); // 3 payload bytes in a 107-byte chunk: buffered (no reader waiting) as a copy
+    const small = (await channel.read())!;
+    expect(hex(small)).toBe('616263');
+    expect(small.buffer).not.toBe(chunk.buffer);
+    const big = unhex(`68 ${u32(0)} ${u32(20)} ${'62'.repeat(20)} 69 ${u32(0)}`);
+    peer.send(big);
+    expect((await channel.read())!.buffer).toBe(big.buffer);
+    const waiting = channel.read(); // a reader already waiting takes even a small view as is
+    expect(await waiting).toBeNull();
   });
 
   test('windowUpdateThreshold: 1 returns window on every read, as qtalk-go does', async () => {

@@ -12,13 +12,6 @@ import { readWindowAdjust } from './window-adjust.js';
 /** Longest fixed part of any message (OPEN_CONFIRM). */
 const MAX_HEADER = 17;
 
-/**
- * A payload is passed on as a view of the chunk it arrived in only if that pins at most this
- * many times its own size; smaller ones are copied, so a peer cannot make us hold a whole
- * chunk's memory for a few bytes of window (spec/qmux.md §7).
- */
-const MAX_PIN_RATIO = 8;
-
 /** Where a {@link FrameDecoder} delivers messages. */
 export interface FrameHandler {
   /** A complete message (DATA too, unless it is streamed through the two optional methods). */
@@ -39,10 +32,10 @@ export interface FrameHandler {
  * - An unknown type byte is rejected as soon as it is seen.
  * - A DATA length is checked against `maxPacketSize` as soon as its 9-byte header is complete,
  *   before anything is buffered for the payload.
- * - A payload that lies within one chunk is passed on as a view of that chunk (no copy, unless
- *   it is small next to the chunk). One split across chunks is streamed piece by piece when the
- *   handler asks for it ({@link FrameHandler.dataStart}); otherwise the pieces are kept by
- *   reference and joined once complete. Nothing is allocated for bytes not yet received.
+ * - A payload that lies within one chunk is passed on as a view of that chunk (no copy). One
+ *   split across chunks is streamed piece by piece, as views too, when the handler asks for it
+ *   ({@link FrameHandler.dataStart}); otherwise the pieces are kept by reference and joined once
+ *   complete. Views keep their chunk alive: whoever holds on to one decides whether to copy it. Nothing is allocated for bytes not yet received.
  *
  * Errors are {@link ProtocolError}s carrying the stream offset of the offending message. After
  * an error the decoder's state is undefined: a session that gets one closes.
@@ -140,7 +133,7 @@ export class FrameDecoder {
       throw new ProtocolError(`DATA of ${length} bytes exceeds the max packet of ${this.#maxPacketSize}`, this.#start);
     }
     if (chunk.length - i >= length) {
-      to.message({ type: MessageType.Data, recipientId, data: view(chunk, i, i + length) });
+      to.message({ type: MessageType.Data, recipientId, data: chunk.subarray(i, i + length) });
       return i + length;
     }
     this.#inPayload = true;
@@ -155,7 +148,7 @@ export class FrameDecoder {
     const take = Math.min(this.#dataLength - this.#dataHave, chunk.length - i);
     const done = this.#dataHave + take === this.#dataLength;
     if (take > 0) {
-      if (to.dataPiece !== undefined) to.dataPiece(view(chunk, i, i + take));
+      if (to.dataPiece !== undefined) to.dataPiece(chunk.subarray(i, i + take));
       else this.#pieces.push(chunk.subarray(i, i + take)); // copied when joined
     }
     this.#dataHave += take;
@@ -173,11 +166,6 @@ export class FrameDecoder {
     }
     return i + take;
   }
-}
-
-/** `chunk[from, to)` as a view, or as a copy when a view would pin much more memory than it shows. */
-function view(chunk: Uint8Array, from: number, to: number): Uint8Array {
-  return (to - from) * MAX_PIN_RATIO >= chunk.buffer.byteLength ? chunk.subarray(from, to) : chunk.slice(from, to);
 }
 
 function readFixed(bytes: Uint8Array, at: number): Message {
