@@ -11,6 +11,7 @@ import {
   OpenRefusedError,
   Session,
   SessionClosedError,
+  memoryPipe,
   WriteAfterEofError,
   type Channel,
   type SessionOptions,
@@ -262,6 +263,22 @@ for (const [transport, makePair] of TRANSPORTS) {
     });
   });
 }
+
+describe('spec/qmux.md §5.1 many idle channels', () => {
+  test('10,000 channels open at once on one session, then all closed: every id is freed', async () => {
+    const [a, b] = memoryPipe();
+    const client = new Session(a);
+    const server = new Session(b, { acceptBacklog: 10_000 });
+    const channels = await Promise.all(Array.from({ length: 10_000 }, () => client.open()));
+    expect(new Set(channels.map((c) => c.id)).size).toBe(10_000);
+    expect(Math.max(...channels.map((c) => c.id))).toBe(9_999);
+    expect(server.channelCount).toBe(10_000);
+    await Promise.all(channels.map((c) => c.close()));
+    expect(client.channelCount).toBe(0);
+    expect(server.channelCount).toBe(0);
+    client.close();
+  });
+});
 
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
