@@ -1,1 +1,24 @@
-export {};
+/**
+ * `@petrichor/rpc`: open verbs over qmux channels. A handshake at session start, then one call
+ * per channel: routing by verb and path, `(err :code …)` errors, streaming both ways with
+ * backpressure, cancellation and deadlines, pluggable auth. Runs unchanged in Node and browsers.
+ *
+ * @packageDocumentation
+ */
+
+// Errors: the call error model and the session failures (codes in the README).
+export {
+  ConnectionLostError,
+  HandshakeDeniedError,
+  HandshakeError,
+  HandshakeTimeoutError,
+  RpcError,
+  RpcProtocolError,
+  RpcSessionError,
+  SessionClosedError,
+  STATUS,
+  type RpcSessionErrorCode,
+} from './errors.js';
+
+// Auth hooks (the schemes implement them).
+export type { ClientAuth, Principal, ServerAuth } from './auth/types.js';

@@ -1,0 +1,203 @@
+/**
+ * The errors of `@petrichor/rpc` (spec/rpc.md §4.3). Two families:
+ *
+ * - {@link RpcError}: the one error model of a call, `(err :code N :message "…" :data …)` on the
+ *   wire. Handlers throw it; callers reject with it. The numeric `code` follows HTTP's meaning.
+ * - {@link RpcSessionError} and its subclasses: failures that are not a peer's answer to a call
+ *   (the connection is gone, the session was closed, the handshake was denied, the peer broke
+ *   the protocol). Each has a stable string `code`.
+ *
+ * Nothing else is thrown or rejected with on bad input from a peer.
+ */
+import type { Value } from '@petrichor/wire';
+
+/** The codes this package gives a meaning to, with their stable names (see {@link RpcError.kind}). */
+export const STATUS = Object.freeze({
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHENTICATED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'VERB_NOT_ALLOWED',
+  408: 'DEADLINE_EXCEEDED',
+  409: 'CONFLICT',
+  413: 'TOO_LARGE',
+  429: 'TOO_MANY_CALLS',
+  499: 'CANCELLED',
+  500: 'INTERNAL',
+  502: 'BAD_GATEWAY',
+  503: 'UNAVAILABLE',
+  504: 'GATEWAY_TIMEOUT',
+} as const);
+
+/** The default message of each known code. */
+const MESSAGES: Readonly<Record<number, string>> = {
+  400: 'bad request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not found',
+  405: 'verb not allowed',
+  408: 'deadline exceeded',
+  409: 'conflict',
+  413: 'too large',
+  429: 'too many calls in flight',
+  499: 'cancelled',
+  500: 'internal error',
+  502: 'bad gateway',
+  503: 'unavailable',
+  504: 'gateway timeout',
+};
+
+/**
+ * A call's error: `code` (400…599), `message` (text safe to show the caller) and optional `data`
+ * (any value). Thrown by handlers to answer with an error; the caller's promise rejects with one
+ * built from the reply. Anything a handler throws that is not an `RpcError` reaches the caller as
+ * code 500, message "internal error", and nothing more (no stack, no message text).
+ */
+export class RpcError extends Error {
+  /** The numeric code (spec/rpc.md §4.3): 4xx the caller's fault, 5xx the callee's. */
+  readonly code: number;
+  /** Extra detail for the caller, sent on the wire as `:data`. */
+  readonly data: Value | undefined;
+
+  constructor(code: number, message?: string, data?: Value, options?: { cause?: unknown }) {
+    super(message ?? MESSAGES[code] ?? 'error', options);
+    this.code = code;
+    this.data = data;
+  }
+
+  override get name(): string {
+    return 'RpcError';
+  }
+
+  /** A stable name for the code (`NOT_FOUND`, …), or `ERROR_<code>` for codes without one. */
+  get kind(): string {
+    return (STATUS as Readonly<Record<number, string>>)[this.code] ?? `ERROR_${this.code}`;
+  }
+
+  /** Anything thrown, as an `RpcError`: itself if it is one, else 500 "internal error" (with `cause`). */
+  static from(error: unknown): RpcError {
+    return error instanceof RpcError ? error : new RpcError(500, undefined, undefined, { cause: error });
+  }
+
+  /** 400: the request is malformed (a bad header field, a body the handler cannot use). */
+  static badRequest(message?: string, data?: Value): RpcError {
+    return new RpcError(400, message, data);
+  }
+  /** 401: no credentials, or bad ones. */
+  static unauthenticated(message?: string, data?: Value): RpcError {
+    return new RpcError(401, message, data);
+  }
+  /** 403: the caller is known but not allowed. */
+  static forbidden(message?: string, data?: Value): RpcError {
+    return new RpcError(403, message, data);
+  }
+  /** 404: no route for the path. */
+  static notFound(message?: string, data?: Value): RpcError {
+    return new RpcError(404, message, data);
+  }
+  /** 405: the path exists, but not for this verb. */
+  static verbNotAllowed(message?: string, data?: Value): RpcError {
+    return new RpcError(405, message, data);
+  }
+  /** 408: the call's deadline passed. */
+  static deadlineExceeded(message?: string, data?: Value): RpcError {
+    return new RpcError(408, message, data);
+  }
+  /** 409: the request conflicts with the current state. */
+  static conflict(message?: string, data?: Value): RpcError {
+    return new RpcError(409, message, data);
+  }
+  /** 413: the request is too large. */
+  static tooLarge(message?: string, data?: Value): RpcError {
+    return new RpcError(413, message, data);
+  }
+  /** 429: too many calls in flight on the session. */
+  static tooManyCalls(message?: string, data?: Value): RpcError {
+    return new RpcError(429, message, data);
+  }
+  /** 499: the caller cancelled the call. */
+  static cancelled(message?: string, data?: Value): RpcError {
+    return new RpcError(499, message, data);
+  }
+  /** 500: the callee failed. */
+  static internal(message?: string, data?: Value): RpcError {
+    return new RpcError(500, message, data);
+  }
+  /** 502: a relay's backend answered with something unusable. */
+  static badGateway(message?: string, data?: Value): RpcError {
+    return new RpcError(502, message, data);
+  }
+  /** 503: overloaded or shutting down: try again later. */
+  static unavailable(message?: string, data?: Value): RpcError {
+    return new RpcError(503, message, data);
+  }
+  /** 504: a relay's backend did not answer in time. */
+  static gatewayTimeout(message?: string, data?: Value): RpcError {
+    return new RpcError(504, message, data);
+  }
+}
+
+/** Stable codes of {@link RpcSessionError} and its subclasses. */
+export type RpcSessionErrorCode =
+  | 'RPC_CONNECTION_LOST'
+  | 'RPC_SESSION_CLOSED'
+  | 'RPC_HANDSHAKE_DENIED'
+  | 'RPC_HANDSHAKE'
+  | 'RPC_HANDSHAKE_TIMEOUT'
+  | 'RPC_PROTOCOL';
+
+/** Base class of the failures that are not a peer's answer to a call. */
+export abstract class RpcSessionError extends Error {
+  abstract readonly code: RpcSessionErrorCode;
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/**
+ * The connection under the session ended or failed (the peer vanished, the socket broke, the
+ * peer broke the qmux protocol) while the call was in flight. `cause` holds the mux error.
+ */
+export class ConnectionLostError extends RpcSessionError {
+  readonly code = 'RPC_CONNECTION_LOST' as const;
+}
+
+/** The session was closed on this side (`close()`) before the operation completed. */
+export class SessionClosedError extends RpcSessionError {
+  readonly code = 'RPC_SESSION_CLOSED' as const;
+}
+
+/** The server answered the handshake with `allowed: false`. */
+export class HandshakeDeniedError extends RpcSessionError {
+  readonly code = 'RPC_HANDSHAKE_DENIED' as const;
+  /** The server's numeric code: 400 malformed, 401 unauthenticated, 403 forbidden, … */
+  readonly status: number;
+  /** The server's reason (the denial's BODY as text). */
+  readonly reason: string;
+  constructor(status: number, reason: string) {
+    super(`handshake denied (${status}): ${reason}`);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/**
+ * The handshake failed without a denial: the peer's handshake message is malformed, too large,
+ * of another protocol version or codec, or the stream ended during it. `reason` says which.
+ */
+export class HandshakeError extends RpcSessionError {
+  readonly code = 'RPC_HANDSHAKE' as const;
+}
+
+/** The handshake did not complete within its timeout. */
+export class HandshakeTimeoutError extends RpcSessionError {
+  readonly code = 'RPC_HANDSHAKE_TIMEOUT' as const;
+}
+
+/**
+ * The peer broke the rpc protocol on a call: a message that does not decode, a reply without a
+ * `status`, a unary call answered with a stream. The call fails; the session goes on.
+ */
+export class RpcProtocolError extends RpcSessionError {
+  readonly code = 'RPC_PROTOCOL' as const;
+}
