@@ -1,2 +1,213 @@
-/** Benchmarks for this package; see bench/harness.ts. */
-export async function run(): Promise<void> {}
+/**
+ * @petrichor/rpc benchmarks (issue 4): an echo service, each candidate over one loopback
+ * connection, printed as ratios to the floor (raw length-prefixed msgpack over one TCP socket):
+ *
+ * - (i) sequential unary calls with a 64-byte body: calls/s, p50 and p99 µs per call;
+ * - (ii) 100 concurrent callers × 200 calls each of 1 KiB, all on the one connection: calls/s;
+ * - (iii) one call whose 1 MiB body the server echoes back: ms.
+ *
+ * Candidates: ours (tnetstring, the default codec; sexpr and msgpack too for (i)), @grpc/grpc-js,
+ * capnweb over WebSocket, json-rpc-2.0 over WebSocket, and the floor. In every candidate the
+ * server's handler receives the body as bytes and returns it; the caller checks every echo.
+ *
+ * The serving side runs in a child process (see remote.ts), the same for every candidate.
+ * Environment: BENCH_RPC_PEER=inline runs both sides in this process; BENCH_RPC_ONLY=i,ii,iii
+ * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,… picks candidates (for profiling one);
+ * BENCH_RPC_ROUNDS overrides the rounds of every scenario.
+ */
+import { quick, scenario, speedRatio, type Row, type ScenarioCandidate, type ScenarioOptions } from '../../../bench/harness.js';
+import { startPeer, type Peer } from './remote.js';
+import { dial } from './serve.js';
+import {
+  BIG_BYTES,
+  body,
+  CALLERS,
+  CALLS_PER_CALLER,
+  check,
+  CONC_BYTES,
+  SEQ_BYTES,
+  SEQ_CALLS,
+  type Client,
+  type ClientSpec,
+} from './workload.js';
+
+interface Entry {
+  name: string;
+  spec: ClientSpec;
+  /** Shown in (i) only: the codec variants of ours. */
+  firstOnly?: boolean;
+}
+
+const FLOOR = 'floor: msgpack/TCP';
+const OURS = 'ours (tnetstring)';
+const ENTRIES: Entry[] = [
+  { name: FLOOR, spec: { kind: 'floor' } },
+  { name: 'grpc-js', spec: { kind: 'grpc' } },
+  { name: 'capnweb/ws', spec: { kind: 'capnweb' } },
+  { name: 'json-rpc-2.0/ws', spec: { kind: 'jsonrpc' } },
+];
+
+const small = body(SEQ_BYTES);
+const kib = body(CONC_BYTES);
+const big = body(BIG_BYTES);
+
+/** What a run returns: its per-call latencies (scenario i), and every round's score so far. */
+interface Result {
+  latencies?: Float64Array;
+  scores: number[];
+}
+
+/**
+ * One candidate of one scenario: its own server and connection, set up and warmed (one full run,
+ * untimed: the JIT, and TCP's buffer autotuning on a fresh connection, would otherwise count
+ * against whoever runs first).
+ */
+function candidate(
+  peer: Peer,
+  entry: Entry,
+  work: (client: Client) => Promise<Float64Array | void>,
+  score: (ms: number) => number,
+  warm: (client: Client) => Promise<unknown> = work,
+): ScenarioCandidate<Result> {
+  let client: Client | undefined;
+  let close: (() => Promise<void>) | undefined;
+  const scores: number[] = [];
+  return {
+    name: entry.name,
+    async setup() {
+      const server = await peer.listen(entry.spec.kind);
+      close = server.close;
+      client = await dial(entry.spec, server.port);
+      await warm(client);
+    },
+    async run() {
+      const start = performance.now();
+      const latencies = await work(client!);
+      scores.push(score(performance.now() - start));
+      return latencies === undefined ? { scores } : { latencies, scores };
+    },
+    async teardown() {
+      await client?.close();
+      await close?.();
+    },
+  };
+}
+
+/** (i) SEQ_CALLS calls one after another; returns each call's time in ms, sorted. */
+async function sequential(client: Client): Promise<Float64Array> {
+  const latencies = new Float64Array(SEQ_CALLS);
+  for (let i = 0; i < SEQ_CALLS; i++) {
+    const start = performance.now();
+    const got = await client.echo(small);
+    latencies[i] = performance.now() - start;
+    check(small, got, 'sequential');
+  }
+  return latencies.sort();
+}
+
+/** (ii) CALLERS callers at once, each making CALLS_PER_CALLER calls one after another. */
+async function concurrent(client: Client): Promise<void> {
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      for (let i = 0; i < CALLS_PER_CALLER; i++) check(kib, await client.echo(kib), 'concurrent');
+    }),
+  );
+}
+
+/** (iii) one call with a 1 MiB body, echoed back. */
+async function large(client: Client): Promise<void> {
+  check(big, await client.echo(big), 'large');
+}
+
+const µs = (ms: number) => (ms * 1000).toFixed(0);
+const percentile = (sorted: Float64Array, p: number) => sorted[Math.floor(p * (sorted.length - 1))]!;
+
+/** The rounds' spread: (slowest − fastest) / median, a plain measure of how noisy a row was. */
+function spread(scores: number[]): string {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const mid = sorted[(sorted.length - 1) >> 1]!;
+  return `${((100 * (sorted.at(-1)! - sorted[0]!)) / mid).toFixed(0)}%`;
+}
+
+const env = (name: string) => process.env[name];
+const only = new Set((env('BENCH_RPC_ONLY') ?? 'i,ii,iii').split(','));
+const picked = env('BENCH_RPC_CANDIDATES')?.split(',');
+const roundsFor = (full: number) => Number(env('BENCH_RPC_ROUNDS') ?? (quick ? 1 : full));
+
+function entries(scenarioOne: boolean): Entry[] {
+  return ENTRIES.filter((e) => (scenarioOne || !e.firstOnly) && (picked === undefined || picked.includes(e.spec.kind)));
+}
+
+const perSecond = (calls: number) => (ms: number) => calls / (ms / 1000);
+
+export async function run(): Promise<void> {
+  const peer = startPeer();
+  console.log(`\n# rpc: an echo service over one loopback connection per candidate; the server runs in ${peer.where === 'inline' ? 'this process' : 'a child process'}`);
+  const rows: { scenario: Scenario; rows: Row[] }[] = [];
+  try {
+    if (only.has('i')) {
+      const rate = perSecond(SEQ_CALLS);
+      const options: ScenarioOptions<Result> = {
+        metric: { label: 'calls/s', higherIsBetter: true, from: (_, ms) => rate(ms) },
+        describe: (r) => ({ 'p50 µs': µs(percentile(r.latencies!, 0.5)), 'p99 µs': µs(percentile(r.latencies!, 0.99)), spread: spread(r.scores) }),
+        baselines: [FLOOR],
+        rounds: roundsFor(5),
+      };
+      const list = entries(true).map((e) => candidate(peer, e, sequential, rate));
+      rows.push({ scenario: 'i', rows: await scenario(`rpc (i) ${SEQ_CALLS.toLocaleString('en')} sequential unary calls, ${SEQ_BYTES} B body`, list, options) });
+    }
+    if (only.has('ii')) {
+      const calls = CALLERS * CALLS_PER_CALLER;
+      const rate = perSecond(calls);
+      const list = entries(false).map((e) => candidate(peer, e, concurrent, rate));
+      rows.push({
+        scenario: 'ii',
+        rows: await scenario(`rpc (ii) ${CALLERS} concurrent callers × ${CALLS_PER_CALLER} calls, 1 KiB body`, list, {
+          metric: { label: 'calls/s', higherIsBetter: true, from: (_, ms) => rate(ms) },
+          describe: (r) => ({ spread: spread(r.scores) }),
+          baselines: [FLOOR],
+          rounds: roundsFor(5),
+        }),
+      });
+    }
+    if (only.has('iii')) {
+      // A single call takes milliseconds: more rounds to steady the median. Warm with three calls.
+      const warm = async (client: Client) => {
+        for (let i = 0; i < 3; i++) await large(client);
+      };
+      const list = entries(false).map((e) => candidate(peer, e, large, (ms) => ms, warm));
+      rows.push({
+        scenario: 'iii',
+        rows: await scenario('rpc (iii) one call, 1 MiB body echoed back', list, {
+          describe: (r) => ({ spread: spread(r.scores) }),
+          baselines: [FLOOR],
+          rounds: roundsFor(15),
+        }),
+      });
+    }
+  } finally {
+    await peer.stop();
+  }
+  targets(rows);
+}
+
+type Scenario = 'i' | 'ii' | 'iii';
+
+/** Issue 4's targets for ours (tnetstring), as speed ratios to the floor: (iii) ≤ 1.5× its time. */
+const TARGETS: Record<Scenario, number> = { i: 0.8, ii: 0.5, iii: 1 / 1.5 };
+
+function targets(results: { scenario: Scenario; rows: Row[] }[]): void {
+  if (!ENTRIES.some((e) => e.name === OURS)) {
+    console.log('\nours: pending (@petrichor/rpc has no Client/Server yet)');
+    return;
+  }
+  console.log('\n## rpc: ours against the targets (speed ratio to the floor, medians)');
+  for (const { scenario: which, rows } of results) {
+    const floor = rows.find((r) => r.name === FLOOR);
+    const ours = rows.find((r) => r.name === OURS);
+    if (floor === undefined || ours === undefined) continue;
+    const ratio = speedRatio(ours, floor);
+    const met = ratio >= TARGETS[which] ? 'met' : 'MISSED';
+    console.log(`(${which}) ${ratio.toFixed(2)}× (target ≥ ${TARGETS[which].toFixed(2)}×): ${met}`);
+  }
+}
