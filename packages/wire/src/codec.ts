@@ -1,5 +1,6 @@
 import type { LimitName } from './errors.js';
 import type { Limits } from './limits.js';
+import type { Header } from './message.js';
 import type { DecodeOptions } from './options.js';
 import type { Value } from './value.js';
 
@@ -18,6 +19,28 @@ export interface Codec {
   decode(bytes: Uint8Array, options?: DecodeOptions): Value;
   /** How values travel back to back on a byte stream. */
   readonly framing: Framing;
+  /**
+   * A form of its own for message HEADERs (spec/wire.md §6.6), used by {@link encodeMessage} and
+   * {@link MessageDecoder}; absent, a HEADER is written and read as a dict.
+   */
+  readonly header?: HeaderForm;
+}
+
+/**
+ * How a codec writes a message's HEADER as some value other than a dict, and reads it back
+ * (spec/wire.md §6.6): with s-expressions, an rpc request HEADER `{verb: "GET", path: "/q"}`
+ * can travel as the call form `(GET "/q")`. Build one by spreading a codec:
+ * `{ ...codecs.sexpr, header: myForm }`.
+ */
+export interface HeaderForm {
+  /** The value written in the HEADER frame for `header` (the dict itself when it has no other form). */
+  write(header: Header): Value;
+  /**
+   * The HEADER a decoded HEADER frame stands for, shaped by `options` (`objects`: a plain object,
+   * else a `Map`). A dict should pass through unchanged; anything it returns that is not a dict
+   * is a `ProtocolError`. It may throw only {@link WireError}s (offsets count from the frame).
+   */
+  read(value: Value, options: DecodeOptions): Value;
 }
 
 /** The names of the built-in codecs. */

@@ -27,7 +27,7 @@ export { DEFAULT_LIMITS, MAX_DEPTH, type Limits } from './limits.js';
 export type { DecodeOptions } from './options.js';
 
 // Codecs by name, and messages on a byte stream.
-export type { Codec, CodecName, Framing, FrameScanner } from './codec.js';
+export type { Codec, CodecName, Framing, FrameScanner, HeaderForm } from './codec.js';
 export { codecs, getCodec } from './codecs/index.js';
 export { encodeMessage, type Header, type Message } from './message.js';
 export { MessageDecoder, type MessageDecoderOptions } from './message-decoder.js';

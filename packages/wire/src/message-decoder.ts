@@ -27,7 +27,8 @@ const MIN_BUFFER = 64;
  *   strings in the result **alias the chunk**, so do not reuse a chunk's memory after pushing it.
  *   Only the unfinished tail of a chunk is kept, in a buffer that grows with the bytes received
  *   (never ahead of them) and is bounded by the limits.
- * - A HEADER that is not a dict is a {@link ProtocolError}. After any error the stream is broken
+ * - A HEADER that is not a dict (after the codec's {@link HeaderForm}, if it has one) is a
+ *   {@link ProtocolError}. After any error the stream is broken
  *   and every later call throws the same error. Error offsets count from the stream's first byte.
  */
 export class MessageDecoder {
@@ -133,8 +134,9 @@ export class MessageDecoder {
   private frame(frame: Uint8Array, messages: readonly Message[]): readonly Message[] {
     const value = this.codec.framing.decode(frame, this.limits, this.options);
     if (this.header === undefined) {
-      if (!isDict(value)) throw new ProtocolError('HEADER is not a dict', 0);
-      this.header = value;
+      const header = this.codec.header === undefined ? value : this.codec.header.read(value, this.options);
+      if (!isDict(header)) throw new ProtocolError('HEADER is not a dict', 0);
+      this.header = header;
       this.headerSize = frame.length;
       return messages;
     }

@@ -25,11 +25,13 @@ export function resolveCodec(codec: Codec | CodecName | undefined): Codec {
 
 /**
  * Encodes one message as it travels on a byte stream (spec/wire.md §6): the HEADER frame then
- * the BODY frame, back to back, in one new buffer. The codec defaults to tnetstrings.
+ * the BODY frame, back to back, in one new buffer. The codec defaults to tnetstrings; a codec with a
+ * `header` form writes the HEADER in that form (spec/wire.md §6.6).
  *
  * @throws {UnencodableError} if `header` is not a dict, or either part cannot be encoded.
  */
 export function encodeMessage(header: Header, body: Value, codec?: Codec | CodecName): Uint8Array {
   if (!isDict(header)) throw new UnencodableError('a HEADER must be a dict (a Map or a plain object)', 'header');
-  return resolveCodec(codec).framing.encode([header, body]);
+  const resolved = resolveCodec(codec);
+  return resolved.framing.encode([resolved.header === undefined ? header : resolved.header.write(header), body]);
 }
