@@ -28,3 +28,6 @@ export { hmacClient, hmacServer, signedBytes, HMAC_DEFAULTS, type HmacClientOpti
 export { authSchemes, bearerClient, bearerServer, type BearerVerify } from './auth/bearer.js';
 export { canonical } from './auth/canonical.js';
 export { NonceCache, type NonceVerdict } from './auth/nonce-cache.js';
+
+// The s-expression call form of request HEADERs (spec/rpc.md §4.4): `(GET "/path" :k v)`.
+export { callForm, sessionCodec, sexprCallCodec } from './sexpr-header.js';
