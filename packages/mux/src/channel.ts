@@ -63,6 +63,8 @@ export interface ChannelHost {
   release(channel: MuxChannel): void;
   /** Asks for {@link MuxChannel.resume} once the outbox has room again. */
   waitForRoom(channel: MuxChannel): void;
+  /** Asks for {@link MuxChannel.returnIdleWindow} on the session's next idle-return tick. */
+  returnSoon(channel: MuxChannel): void;
 }
 
 /** A queued write, or (bytes null) the EOF queued behind writes by `closeWrite()`. */
@@ -102,6 +104,8 @@ export class MuxChannel implements Channel {
   /** Receive side: bytes the peer may still send, and consumed bytes not yet returned. */
   #receiveWindow: number;
   #consumed = 0;
+  /** An idle return is scheduled with the session (spec/qmux.md §4.2). */
+  #returnScheduled = false;
   #eofSent = false;
   #eofReceived = false;
   /** Why reads end once the buffer is drained: null while the peer may still send. */
@@ -337,13 +341,30 @@ export class MuxChannel implements Channel {
   #consume(length: number): void {
     if (this.#state !== ChannelState.Open) return;
     const consumed = this.#consumed + length;
-    if (consumed >= this.#host.options.windowUpdateThreshold) {
-      this.#host.outbox.windowAdjust(this.remoteId, consumed);
-      this.#receiveWindow += consumed;
-      this.#consumed = 0;
-    } else {
-      this.#consumed = consumed;
+    const options = this.#host.options;
+    if (consumed >= options.windowUpdateThreshold) {
+      this.#returnWindow(consumed);
+      return;
     }
+    this.#consumed = consumed;
+    // The reader has caught up while holding at least a packet's worth: some writers (toolkit-js)
+    // wait for a WINDOW_ADJUST after every full packet, so return it soon rather than at the threshold.
+    if (!this.#returnScheduled && this.#buffered === 0 && consumed >= options.maxPacketSize) {
+      this.#returnScheduled = true;
+      this.#host.returnSoon(this);
+    }
+  }
+
+  /** The session's idle-return tick: give back whatever is consumed and not yet returned. */
+  returnIdleWindow(): void {
+    this.#returnScheduled = false;
+    if (this.#state === ChannelState.Open && this.#consumed > 0) this.#returnWindow(this.#consumed);
+  }
+
+  #returnWindow(consumed: number): void {
+    this.#host.outbox.windowAdjust(this.remoteId, consumed);
+    this.#receiveWindow += consumed;
+    this.#consumed = 0;
   }
 
   /** No more data will arrive: waiting readers get `end` now, later ones after the buffer drains. */

@@ -36,6 +36,9 @@ export class Session implements AsyncIterable<Channel> {
   /** accept() calls waiting for a channel; null tells them the session ended. */
   readonly #acceptors = new Deque<Waiter<MuxChannel | null>>();
   #waitingForRoom: MuxChannel[] = [];
+  /** Channels whose consumed window goes back on the next idle-return tick (spec/qmux.md §4.2). */
+  #returningSoon: MuxChannel[] = [];
+  #returnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #host: ChannelHost;
   #error: MuxError | null = null;
   #resolveClosed!: (error: Error | undefined) => void;
@@ -55,6 +58,7 @@ export class Session implements AsyncIterable<Channel> {
       options: this.#options,
       release: (channel) => this.#table.remove(channel.id),
       waitForRoom: (channel) => this.#waitingForRoom.push(channel),
+      returnSoon: (channel) => this.#returnSoon(channel),
     };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     stream.start({ data: (chunk) => this.#onData(chunk), end: (error) => this.#onEnd(error) });
@@ -205,6 +209,21 @@ export class Session implements AsyncIterable<Channel> {
     }
   }
 
+  /**
+   * One timer per session, not per channel: however many channels drain at once, their idle
+   * window goes back together a timer tick later, which costs a bulk transfer at most one extra
+   * WINDOW_ADJUST per tick.
+   */
+  #returnSoon(channel: MuxChannel): void {
+    this.#returningSoon.push(channel);
+    this.#returnTimer ??= setTimeout(() => {
+      this.#returnTimer = undefined;
+      const channels = this.#returningSoon;
+      this.#returningSoon = [];
+      for (const c of channels) c.returnIdleWindow();
+    }, 0);
+  }
+
   /** Ends the session because of `error`, which `closed` then resolves with. */
   #fail(error: MuxError): void {
     this.#end(error, error);
@@ -227,6 +246,9 @@ export class Session implements AsyncIterable<Channel> {
     this.#backlog.drain();
     for (const acceptor of this.#acceptors.drain()) acceptor.resolve(null);
     this.#waitingForRoom = [];
+    clearTimeout(this.#returnTimer);
+    this.#returnTimer = undefined;
+    this.#returningSoon = [];
     this.#resolveClosed(result);
   }
 }

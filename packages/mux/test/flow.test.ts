@@ -157,6 +157,30 @@ describe('spec/qmux.md §4.2 receiving: the window we advertise bounds what we h
     expect(hex(peer.take())).toBe(`67${u32(7)}${u32(3)}`);
   });
 
+  test('idle return: a drained reader holding a full packet returns it a tick later, below the threshold', async () => {
+    // window 64, threshold 32 (half), our max packet 9: one full packet is 9 bytes.
+    const { peer, channel } = await inbound(0, 32, { maxPacketSize: 9 });
+    peer.send(`68 ${u32(0)} ${u32(9)} ${'61'.repeat(9)}`);
+    await channel.read();
+    await settle();
+    expect(hex(peer.take())).toBe(''); // not at once: below the threshold
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hex(peer.take())).toBe(`67${u32(7)}${u32(9)}`);
+  });
+
+  test('idle return: less than a packet consumed, or data still buffered, waits for the threshold', async () => {
+    const { peer, channel } = await inbound(0, 32, { maxPacketSize: 9 });
+    peer.send(`68 ${u32(0)} ${u32(8)} ${'61'.repeat(8)}`);
+    await channel.read(); // 8 < one packet: nothing scheduled
+    peer.send(`68 ${u32(0)} ${u32(9)} ${'62'.repeat(9)} 68 ${u32(0)} ${u32(9)} ${'63'.repeat(9)}`);
+    await channel.read(); // 17 consumed but 9 still buffered: the reader has not caught up
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hex(peer.take())).toBe('');
+    await channel.read(); // 26 consumed, buffer drained: returned on the next tick
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hex(peer.take())).toBe(`67${u32(7)}${u32(26)}`);
+  });
+
   test('after our CLOSE nothing is sent for the channel, not even window for late DATA', async () => {
     const { peer, channel } = await inbound(0, 32, { windowUpdateThreshold: 1 });
     const closing = channel.close();
