@@ -16,6 +16,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { Session as DuplexSession, type Channel as DuplexChannel } from '@progrium/duplex';
 import { Session, type Channel } from '@petrichor/mux';
 import { socketStream } from '@petrichor/mux/node';
+import { concat } from './helpers/bytes.js';
 
 const MiB = 1024 * 1024;
 /** Larger than our default window (and than any window in the sweep), so flow control must run. */
@@ -137,16 +138,6 @@ async function readExactlyDuplex(channel: DuplexChannel, n: number): Promise<Uin
 /** Writes all of `bytes` through a `@progrium/duplex` channel in one write (many packets). */
 async function writeDuplex(channel: DuplexChannel, bytes: Uint8Array): Promise<void> {
   await channel.write(bytes);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 function random(length: number): Uint8Array {

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { afterEach, describe, expect, test } from 'vitest';
 import { Session, type ByteStreamSink, type Channel, type SessionOptions } from '@petrichor/mux';
 import { channelDuplex, socketStream } from '@petrichor/mux/node';
+import { concat } from './helpers/bytes.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -74,16 +75,6 @@ function recorder(): ByteStreamSink & { chunks: Uint8Array[]; ends: (Error | und
 function pattern(length: number, from = 0): Uint8Array {
   const out = new Uint8Array(length);
   for (let i = 0; i < length; i++) out[i] = (from + i) % 251;
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
   return out;
 }
 
