@@ -27,6 +27,7 @@ export const projects: TestProjectConfiguration[] = [
   nodePackage('mux'),
   nodePackage('rpc'),
   nodePackage('transport'),
+  nodePackage('cli'),
 ];
 
 export default projects;
