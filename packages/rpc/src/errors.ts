@@ -144,7 +144,8 @@ export type RpcSessionErrorCode =
   | 'RPC_HANDSHAKE_DENIED'
   | 'RPC_HANDSHAKE'
   | 'RPC_HANDSHAKE_TIMEOUT'
-  | 'RPC_PROTOCOL';
+  | 'RPC_PROTOCOL'
+  | 'RPC_CALL_ENDED';
 
 /** Base class of the failures that are not a peer's answer to a call. */
 export abstract class RpcSessionError extends Error {
@@ -200,4 +201,12 @@ export class HandshakeTimeoutError extends RpcSessionError {
  */
 export class RpcProtocolError extends RpcSessionError {
   readonly code = 'RPC_PROTOCOL' as const;
+}
+
+/**
+ * A message was sent on a call that is over: the peer has answered and closed it. (A call this
+ * side cancelled rejects with its cancel reason instead, an `RpcError` 499 or 408.)
+ */
+export class CallEndedError extends RpcSessionError {
+  readonly code = 'RPC_CALL_ENDED' as const;
 }

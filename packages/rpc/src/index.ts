@@ -8,6 +8,7 @@
 
 // Errors: the call error model and the session failures (codes in the README).
 export {
+  CallEndedError,
   ConnectionLostError,
   HandshakeDeniedError,
   HandshakeError,
@@ -31,3 +32,37 @@ export { NonceCache, type NonceVerdict } from './auth/nonce-cache.js';
 
 // The s-expression call form of request HEADERs (spec/rpc.md §4.4): `(GET "/path" :k v)`.
 export { callForm, sessionCodec, sexprCallCodec } from './sexpr-header.js';
+
+// Sessions: the client, the server, and the session both run.
+export { Client, connect, type ClientOptions } from './client.js';
+export { Server, type CloseOptions, type ServerOptions } from './server.js';
+export { RpcSession, SESSION_DEFAULTS, type SessionOptions } from './session.js';
+export { Call, type CallOptions, type OpenOptions } from './outgoing.js';
+export type { DecodeShape } from './format.js';
+
+// Serving: interfaces, routes, handlers, middleware.
+export {
+  Interface,
+  Service,
+  type CallContext,
+  type Direction,
+  type Handler,
+  type HandlerResult,
+  type InterfaceInfo,
+  type Middleware,
+  type RouteOptions,
+} from './service.js';
+export type { Params, RouteInfo } from './router.js';
+
+// The handshake.
+export {
+  CODEC_NAMES,
+  HANDSHAKE_DEFAULTS,
+  PROTOCOL_VERSION,
+  type HandshakeLimits,
+  type InterfaceScope,
+  type Peer,
+} from './handshake/handshake.js';
+
+// The envelope, for tools and relays.
+export { errorBody, errorFromReply, type RequestStream } from './envelope.js';

@@ -1,0 +1,101 @@
+import type { ByteStream } from '@petrichor/mux';
+import type { CodecName, Value } from '@petrichor/wire';
+import type { ClientAuth } from './auth/types.js';
+import { clientHandshake, type HandshakeLimits, type InterfaceScope, type Peer } from './handshake/handshake.js';
+import { RpcSession, type SessionInit, type SessionOptions } from './session.js';
+import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
+
+/** Options of {@link Client.connect}. */
+export interface ClientOptions extends SessionOptions, HandshakeLimits {
+  /** Who we are (the handshake's `user`). Default `''`. */
+  user?: string;
+  /** Our application's version string. Default `'0'`. */
+  version?: string;
+  /** Our unique id for this connection. Default a fresh random 128-bit hex id. */
+  ident?: string;
+  /** The codec for everything after the handshake. Default `'tnetstring'`. */
+  codec?: CodecName;
+  /** `control` to connect for the control interface only (a manifest reader). Default `'data'`. */
+  interface?: InterfaceScope;
+  /** Produces the handshake's `auth` field (HMAC, bearer token…). */
+  auth?: ClientAuth;
+  /** The handshake BODY. Default null. */
+  hello?: Value;
+}
+
+/**
+ * The calling end of a session (spec/rpc.md §1, §2): connects over a byte stream, runs the
+ * handshake, then calls the server (`call`, `stream`, `open`, `deliver`). It can answer the
+ * server's calls too (push): add routes with `route`, as on a server.
+ *
+ * ```ts
+ * const client = await Client.connect(stream, { user: 'ana', version: '1.0' });
+ * const item = await client.call('GET', '/items/7');
+ * ```
+ */
+export class Client extends RpcSession {
+  /** The server, as its handshake answer described it (`body` is its welcome). */
+  get server(): Peer {
+    return this.peer;
+  }
+
+  /** The server's welcome (the allowed answer's BODY). */
+  get welcome(): Value {
+    return this.peer.body;
+  }
+
+  /**
+   * Runs the handshake over `stream` and returns the connected client. Rejects with
+   * `HandshakeDeniedError` (the server said no: `status`, `reason`), `HandshakeTimeoutError` or
+   * `HandshakeError`, having closed the stream.
+   */
+  static async connect(stream: ByteStream, options: ClientOptions = {}): Promise<Client> {
+    const codec = options.codec ?? 'tnetstring';
+    const handshaken = await clientHandshake(stream, {
+      user: options.user ?? '',
+      ident: options.ident ?? randomIdent(),
+      version: options.version ?? '0',
+      codec,
+      interface: options.interface,
+      auth: options.auth,
+      body: options.hello,
+      maxHandshakeBytes: options.maxHandshakeBytes,
+      handshakeTimeoutMs: options.handshakeTimeoutMs,
+    });
+    const init: SessionInit = { ...options, codec, service: new Service(), preopen: true };
+    return new Client(handshaken.stream, handshaken.peer, init);
+  }
+
+  /** Answers the server's calls of `verb` on `pattern` (push). See `Server.route`. */
+  route(verb: string, pattern: string, handler: Handler, options?: RouteOptions): this {
+    this.service.interface(this.service.defaultInterface).route(verb, pattern, handler, options);
+    return this;
+  }
+
+  /** Answers the server's calls no route takes. */
+  fallback(handler: Handler): this {
+    this.service.interface(this.service.defaultInterface).fallback(handler);
+    return this;
+  }
+
+  /** Adds middleware around the server's calls to this client. */
+  use(middleware: Middleware): this {
+    this.service.middleware.push(middleware);
+    return this;
+  }
+
+  /** The named interface of the routes this client answers. */
+  interface(name: string, info?: InterfaceInfo): Interface {
+    return this.service.interface(name, info);
+  }
+}
+
+/** `Client.connect(stream, options)`. */
+export function connect(stream: ByteStream, options?: ClientOptions): Promise<Client> {
+  return Client.connect(stream, options);
+}
+
+/** A fresh 128-bit id in hex, from the platform's CSPRNG (Node 20 and browsers). */
+export function randomIdent(): string {
+  return globalThis.crypto.randomUUID().replaceAll('-', '');
+}

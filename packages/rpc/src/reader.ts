@@ -1,0 +1,54 @@
+import type { Channel } from '@petrichor/mux';
+import type { Message, MessageDecoder } from '@petrichor/wire';
+import type { MessageFormat } from './format.js';
+
+const NONE: readonly Message[] = Object.freeze([]);
+
+/**
+ * Reads one channel's messages: the chunks the channel delivers, through a message decoder. Reads
+ * only when asked, so a caller that stops asking stops the sender through the channel's window.
+ */
+export class MessageReader {
+  readonly #channel: Channel;
+  #decoder: MessageDecoder | null;
+  #messages: readonly Message[] = NONE;
+  #next = 0;
+  #eof = false;
+
+  constructor(channel: Channel, decoder: MessageDecoder) {
+    this.#channel = channel;
+    this.#decoder = decoder;
+  }
+
+  /**
+   * The next message, or null once the peer half-closed (or closed) the channel. Throws the
+   * decoder's `WireError` for bytes that are not messages (or a stream cut inside one), and
+   * rejects with the channel's mux error when the session ended.
+   */
+  async next(): Promise<Message | null> {
+    for (;;) {
+      if (this.#next < this.#messages.length) return this.#messages[this.#next++]!;
+      if (this.#eof) return null;
+      const chunk = await this.#channel.read();
+      const decoder = this.#decoder;
+      if (decoder === null) return null; // released meanwhile
+      if (chunk === null) {
+        this.#eof = true;
+        decoder.end();
+        return null;
+      }
+      this.#messages = decoder.push(chunk);
+      this.#next = 0;
+    }
+  }
+
+  /** Gives the decoder back to `format` for reuse; the reader reads nothing more. */
+  release(format: MessageFormat): void {
+    const decoder = this.#decoder;
+    if (decoder === null) return;
+    this.#decoder = null;
+    this.#messages = NONE;
+    this.#eof = true;
+    format.release(decoder);
+  }
+}

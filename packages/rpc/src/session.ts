@@ -1,0 +1,302 @@
+/**
+ * One rpc session: a qmux session after the handshake, where both ends may call and both may
+ * answer (spec/rpc.md §2). A `Client` is one; a `Server` runs one per connection. Calls go out on
+ * pre-opened channels; channels the peer opens are calls to this end's {@link Service}.
+ */
+import { MuxError, Session, type ByteStream, type Channel, type SessionOptions as MuxOptions } from '@petrichor/mux';
+import { errorFromReply, parseReplyHead, requestHeader } from './envelope.js';
+import { ConnectionLostError, RpcError, RpcProtocolError, SessionClosedError, type RpcSessionError } from './errors.js';
+import { MessageFormat, type DecodeShape } from './format.js';
+import { CallGuard } from './guard.js';
+import type { Peer } from './handshake/handshake.js';
+import { IncomingCall, type CallHost } from './incoming.js';
+import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } from './outgoing.js';
+import { ChannelPool, type ChannelWaiter } from './pool.js';
+import { MessageReader } from './reader.js';
+import type { CallContext, Service } from './service.js';
+import { WireError, type Limits, type Message, type Value } from '@petrichor/wire';
+
+/** Options of a session, on either end. */
+export interface SessionOptions {
+  /** How HEADERs and BODYs decode (default `{ text: true, objects: true }`: strings and plain objects). */
+  decode?: DecodeShape;
+  /** Message limits (the `@petrichor/wire` defaults: 16 MiB a message, 64 KiB a HEADER). */
+  limits?: Partial<Limits>;
+  /** Calls from the peer served at once; beyond it a call is refused with 429 at once. Default 256. */
+  maxInFlight?: number;
+  /** Idle channels kept open for calls to the peer (one round trip a call). Default 4. */
+  poolSize?: number;
+  /** Most idle channels the pool grows to while many calls are in flight. Default 64. */
+  maxPoolSize?: number;
+  /** Options of the qmux session (window, packet size, channel limits…). */
+  mux?: MuxOptions;
+  /** Told about handler failures that are not `RpcError`s (they reach the caller as a bare 500). */
+  onError?: (error: unknown, ctx: CallContext | undefined) => void;
+}
+
+/** Defaults of {@link SessionOptions}. */
+export const SESSION_DEFAULTS = Object.freeze({
+  /** 256: a busy client's worth of concurrent calls; more are refused (429), never queued. */
+  maxInFlight: 256,
+  /** 4: a few sequential or lightly concurrent calls never wait for an OPEN round trip. */
+  poolSize: 4,
+  /** 64: under many concurrent calls, opens ahead without flooding the peer's accept backlog (256). */
+  maxPoolSize: 64,
+});
+
+/** What a session is built from (internal to the package). */
+export interface SessionInit extends SessionOptions {
+  codec: 'tnetstring' | 'sexpr' | 'msgpack';
+  service: Service;
+  /** Start opening the pool at once (the client); else at the first call (the server). */
+  preopen: boolean;
+}
+
+/**
+ * A live rpc session. Call the peer with {@link call}, {@link stream}, {@link open} and
+ * {@link deliver}; the peer's calls are answered by the session's service.
+ */
+export class RpcSession {
+  /** Who is on the other end. */
+  readonly peer: Peer;
+  /** The service answering the peer's calls. */
+  readonly service: Service;
+  /** The qmux session underneath. */
+  readonly mux: Session;
+  /** Resolves when the session has ended: undefined if it was closed cleanly, else why it failed. */
+  readonly closed: Promise<Error | undefined>;
+
+  readonly #format: MessageFormat;
+  readonly #pool: ChannelPool;
+  readonly #maxInFlight: number;
+  readonly #onError: ((error: unknown, ctx: CallContext | undefined) => void) | undefined;
+  readonly #active = new Set<IncomingCall>();
+  readonly #host: CallHost;
+  readonly #caller: CallerHost;
+  #closedLocally = false;
+  #ended = false;
+  /** Set while draining: new calls from the peer are refused with it. */
+  #refusal: RpcError | null = null;
+  #drained: (() => void) | null = null;
+
+  constructor(stream: ByteStream, peer: Peer, init: SessionInit) {
+    this.peer = peer;
+    this.service = init.service;
+    this.mux = new Session(stream, init.mux);
+    this.#format = new MessageFormat(init.codec, init.limits, init.decode);
+    this.#maxInFlight = positive('maxInFlight', init.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
+    this.#onError = init.onError;
+    const poolSize = nonNegative('poolSize', init.poolSize ?? SESSION_DEFAULTS.poolSize);
+    const maxPoolSize = positive('maxPoolSize', Math.max(poolSize, init.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize));
+    this.#pool = new ChannelPool(this.mux, { poolSize, maxPoolSize }, (error) => this.lostError(error));
+    this.#host = {
+      session: this,
+      format: this.#format,
+      service: this.service,
+      peer,
+      admit: (call) => this.#admit(call),
+      finish: (call) => this.#finish(call),
+      report: (error, ctx) => this.#onError?.(error, ctx),
+    };
+    this.#caller = {
+      format: this.#format,
+      pool: this.#pool,
+      lostError: (error) => this.lostError(error),
+      checkOpen: () => {
+        if (this.#ended) throw this.lostError(undefined);
+      },
+    };
+    this.closed = this.mux.closed.then((error) => this.#onEnd(error));
+    if (init.preopen) this.#pool.refill();
+    void this.#acceptLoop();
+  }
+
+  /** The session's codec. */
+  get codec(): 'tnetstring' | 'sexpr' | 'msgpack' {
+    return this.#format.codec.name;
+  }
+
+  /** Calls from the peer being served now. */
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * A unary call: one request message, one reply. Resolves with the reply's value; rejects with
+   * an `RpcError` (the callee's error, or 499 / 408 for a cancel or the deadline), or an
+   * `RpcSessionError` (the connection is gone, the session closed, a malformed reply).
+   */
+  async call(verb: string, path: string, body: Value = null, options?: CallOptions): Promise<Value> {
+    if (this.#ended) throw this.lostError(undefined);
+    const bytes = this.#format.encode(requestHeader(verb, path, fieldsOf(options, undefined, false)), body);
+    const pool = this.#pool;
+    let channel = pool.take();
+    let waiter: ChannelWaiter | null = null;
+    let guard: CallGuard | null = null;
+    pool.outbound++;
+    try {
+      if (options !== undefined && (options.signal !== undefined || options.timeout !== undefined)) {
+        // Cut short: close the channel (the callee sees a cancel) or stop waiting for one.
+        guard = new CallGuard(options.signal, options.timeout, (reason) => {
+          if (channel !== undefined) void channel.close();
+          else if (waiter !== null && pool.unwait(waiter)) waiter.reject(reason);
+        });
+        if (guard.reason !== null) throw guard.reason;
+      }
+      if (channel === undefined) {
+        channel = await new Promise<Channel>((resolve, reject) => {
+          waiter = { resolve, reject };
+          pool.wait(waiter);
+        });
+      }
+      // DATA and EOF are queued in one turn: they leave in one transport write.
+      const written = channel.write(bytes);
+      const eof = channel.closeWrite();
+      if (written !== eof) {
+        written.catch(ignore);
+        eof.catch(ignore);
+      }
+      const reader = new MessageReader(channel, this.#format.decoder());
+      let message: Message | null;
+      try {
+        message = await reader.next();
+      } catch (error) {
+        throw guard?.reason ?? this.#readError(error);
+      } finally {
+        reader.release(this.#format);
+      }
+      if (guard !== null && guard.reason !== null) throw guard.reason;
+      if (message === null) throw new RpcProtocolError('the channel ended without a reply');
+      const head = parseReplyHead(message.header);
+      if (head.status >= 400) throw errorFromReply(head.status, message.body);
+      if (head.stream) throw new RpcProtocolError(`the reply to ${verb} ${path} is a stream: read it with stream()`);
+      return message.body;
+    } finally {
+      pool.outbound--;
+      guard?.dispose();
+      if (channel !== undefined) void channel.close();
+    }
+  }
+
+  /** A call whose reply is a stream: iterate it for the items (a unary reply yields its one value). */
+  stream(verb: string, path: string, body: Value = null, options?: CallOptions): Call {
+    return new Call(this.#caller, verb, path, body, options, undefined);
+  }
+
+  /**
+   * A call that streams messages to the callee (`send`, then `end`), with a reply read as a
+   * value (`result`) or as items (iterate it). `options.stream`: `both` (default) or `in`.
+   */
+  open(verb: string, path: string, body: Value = null, options?: OpenOptions): Call {
+    return new Call(this.#caller, verb, path, body, options, options?.stream ?? 'both');
+  }
+
+  /**
+   * A one-way call (`oneway: true`): the message is sent and no reply is awaited. Resolves once
+   * the message is handed to the session (after waiting for window if it is large).
+   */
+  async deliver(verb: string, path: string, body: Value = null, options?: Omit<CallOptions, 'signal'>): Promise<void> {
+    if (this.#ended) throw this.lostError(undefined);
+    const bytes = this.#format.encode(requestHeader(verb, path, fieldsOf(options, undefined, true)), body);
+    const channel =
+      this.#pool.take() ?? (await new Promise<Channel>((resolve, reject) => this.#pool.wait({ resolve, reject })));
+    const written = channel.write(bytes);
+    const eof = channel.closeWrite();
+    try {
+      if (written !== eof) await eof;
+    } catch (error) {
+      throw this.lostError(error);
+    } finally {
+      written.catch(ignore);
+      void channel.close();
+    }
+  }
+
+  /**
+   * Closes the session and its connection. Calls in flight both ways end: this side's reject with
+   * `SessionClosedError`, the peer's handlers see their signal fire. Resolves when it has ended.
+   */
+  async close(): Promise<void> {
+    if (!this.#ended) {
+      this.#closedLocally = true;
+      this.mux.close();
+    }
+    await this.closed;
+  }
+
+  /**
+   * Stops taking new calls from the peer (they are answered with `refusal`, default 503) and
+   * resolves once the calls in flight have finished. Calls to the peer go on.
+   */
+  drain(refusal: RpcError = RpcError.unavailable('shutting down')): Promise<void> {
+    this.#refusal = refusal;
+    if (this.#active.size === 0 || this.#ended) return Promise.resolve();
+    return new Promise((resolve) => (this.#drained = resolve));
+  }
+
+  /** Ends every call from the peer still in flight with `reason`: their signals fire, callers get it. */
+  abortCalls(reason: RpcError): void {
+    for (const call of [...this.#active]) call.abort(reason);
+  }
+
+  /** The error a call fails with because the session is gone. @internal */
+  lostError(error: unknown): RpcSessionError {
+    if (error instanceof ConnectionLostError || error instanceof SessionClosedError) return error;
+    if (this.#closedLocally) return new SessionClosedError('the session was closed', { cause: error });
+    const why = error instanceof Error ? `: ${error.message}` : '';
+    return new ConnectionLostError(`the connection was lost${why}`, { cause: error });
+  }
+
+  // ---- internals ----
+
+  #readError(error: unknown): Error {
+    if (error instanceof WireError) return new RpcProtocolError(`the reply does not decode: ${error.message}`, { cause: error });
+    return this.lostError(error);
+  }
+
+  async #acceptLoop(): Promise<void> {
+    const host = this.#host;
+    for await (const channel of this.mux) void new IncomingCall(host, channel).run();
+  }
+
+  #admit(call: IncomingCall): RpcError | null {
+    if (this.#refusal !== null) return this.#refusal;
+    if (this.#active.size >= this.#maxInFlight) {
+      return RpcError.tooManyCalls(`more than ${this.#maxInFlight} calls in flight on this session`);
+    }
+    this.#active.add(call);
+    return null;
+  }
+
+  #finish(call: IncomingCall): void {
+    if (!this.#active.delete(call)) return;
+    if (this.#active.size === 0 && this.#drained !== null) {
+      this.#drained();
+      this.#drained = null;
+    }
+  }
+
+  #onEnd(error: Error | undefined): Error | undefined {
+    this.#ended = true;
+    const lost = this.lostError(error);
+    this.#pool.stop(lost);
+    for (const call of this.#active) call.abort(lost);
+    this.#active.clear();
+    this.#drained?.();
+    this.#drained = null;
+    if (error === undefined) return undefined;
+    return error instanceof MuxError ? lost : error;
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+function nonNegative(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
+  return value;
+}
+
+function ignore(): void {}
