@@ -1,6 +1,9 @@
 import type { ByteStream } from '@petrichor/mux';
 import type { CodecName, Value } from '@petrichor/wire';
 import type { ClientAuth } from './auth/types.js';
+import { fetchManifest } from './control.js';
+import type { Manifest } from './manifest.js';
+import type { CallOptions } from './outgoing.js';
 import { clientHandshake, type HandshakeLimits, type InterfaceScope, type Peer } from './handshake/handshake.js';
 import { RpcSession, type SessionInit, type SessionOptions } from './session.js';
 import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
@@ -64,6 +67,14 @@ export class Client extends RpcSession {
     });
     const init: SessionInit = { ...options, codec, service: new Service(), preopen: true };
     return new Client(handshaken.stream, handshaken.peer, init);
+  }
+
+  /**
+   * The server's manifest (spec/rpc.md §7): `GET /manifest` on its control interface. Works on a
+   * session connected with `interface: 'control'` too.
+   */
+  manifest(options?: Omit<CallOptions, 'iface'>): Promise<Manifest> {
+    return fetchManifest(this, options);
   }
 
   /** Answers the server's calls of `verb` on `pattern` (push). See `Server.route`. */

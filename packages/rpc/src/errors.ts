@@ -145,7 +145,8 @@ export type RpcSessionErrorCode =
   | 'RPC_HANDSHAKE'
   | 'RPC_HANDSHAKE_TIMEOUT'
   | 'RPC_PROTOCOL'
-  | 'RPC_CALL_ENDED';
+  | 'RPC_CALL_ENDED'
+  | 'RPC_NO_ENDPOINT';
 
 /** Base class of the failures that are not a peer's answer to a call. */
 export abstract class RpcSessionError extends Error {
@@ -209,4 +210,17 @@ export class RpcProtocolError extends RpcSessionError {
  */
 export class CallEndedError extends RpcSessionError {
   readonly code = 'RPC_CALL_ENDED' as const;
+}
+
+/**
+ * An `Endpoints` client could reach none of its endpoints: each failed to connect or is waiting
+ * out its backoff. `errors` holds each one's last failure.
+ */
+export class NoEndpointError extends RpcSessionError {
+  readonly code = 'RPC_NO_ENDPOINT' as const;
+  readonly errors: readonly Error[];
+  constructor(message: string, errors: readonly Error[]) {
+    super(message);
+    this.errors = errors;
+  }
 }

@@ -9,6 +9,7 @@
 // Errors: the call error model and the session failures (codes in the README).
 export {
   CallEndedError,
+  NoEndpointError,
   ConnectionLostError,
   HandshakeDeniedError,
   HandshakeError,
@@ -66,3 +67,7 @@ export {
 
 // The envelope, for tools and relays.
 export { errorBody, errorFromReply, type RequestStream } from './envelope.js';
+
+// The control interface and the manifest (spec/rpc.md §7).
+export { CONTROL, MANIFEST_PATH, fetchManifest, serveControl } from './control.js';
+export { describeService, parseManifest, type Manifest, type ManifestInfo, type ManifestInterface, type ManifestRoute } from './manifest.js';

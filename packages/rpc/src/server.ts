@@ -2,6 +2,7 @@ import type { ByteStream } from '@petrichor/mux';
 import type { CodecName, Value } from '@petrichor/wire';
 import type { ServerAuth } from './auth/types.js';
 import { randomIdent } from './client.js';
+import { serveControl } from './control.js';
 import { RpcError } from './errors.js';
 import { CODEC_NAMES, serverHandshake, type HandshakeLimits, type Peer } from './handshake/handshake.js';
 import { RpcSession, type SessionInit, type SessionOptions } from './session.js';
@@ -55,6 +56,8 @@ export class Server {
     this.options = options;
     this.service = new Service(options.defaultInterface ?? 'data');
     this.#ident = options.ident ?? randomIdent();
+    // Every server describes itself on its control interface (spec/rpc.md §7).
+    serveControl(this.service, { name: options.name ?? '', version: options.version ?? '0' });
   }
 
   /** The sessions running now (one per connected client). */
