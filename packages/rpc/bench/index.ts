@@ -42,6 +42,9 @@ const FLOOR = 'floor: msgpack/TCP';
 const OURS = 'ours (tnetstring)';
 const ENTRIES: Entry[] = [
   { name: FLOOR, spec: { kind: 'floor' } },
+  { name: OURS, spec: { kind: 'ours', codec: 'tnetstring' } },
+  { name: 'ours (msgpack)', spec: { kind: 'ours', codec: 'msgpack' }, firstOnly: true },
+  { name: 'ours (sexpr)', spec: { kind: 'ours', codec: 'sexpr' }, firstOnly: true },
   { name: 'grpc-js', spec: { kind: 'grpc' } },
   { name: 'capnweb/ws', spec: { kind: 'capnweb' } },
   { name: 'json-rpc-2.0/ws', spec: { kind: 'jsonrpc' } },

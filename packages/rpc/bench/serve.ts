@@ -3,6 +3,7 @@ import { capnwebClient, capnwebServer } from './capnweb.js';
 import { floorClient, floorServer } from './floor.js';
 import { grpcClient, grpcServer } from './grpc.js';
 import { jsonrpcClient, jsonrpcServer } from './jsonrpc.js';
+import { oursClient, oursServer } from './ours.js';
 import type { Client, ClientSpec, Kind, Server } from './workload.js';
 
 /** The serving side: the echo service of `kind`, listening on 127.0.0.1. */
@@ -17,7 +18,7 @@ export function serve(kind: Kind): Promise<Server> {
     case 'jsonrpc':
       return jsonrpcServer();
     case 'ours':
-      throw new Error('bench: ours is pending (@petrichor/rpc has no Server yet)');
+      return oursServer();
   }
 }
 
@@ -33,6 +34,6 @@ export function dial(spec: ClientSpec, port: number): Promise<Client> {
     case 'jsonrpc':
       return jsonrpcClient(port);
     case 'ours':
-      throw new Error('bench: ours is pending (@petrichor/rpc has no Client yet)');
+      return oursClient(port, spec.codec);
   }
 }

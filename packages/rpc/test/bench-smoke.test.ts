@@ -10,6 +10,9 @@ import { body, check, type Client, type ClientSpec, type Server } from '../bench
 
 const SPECS: [string, ClientSpec][] = [
   ['floor', { kind: 'floor' }],
+  ['ours (tnetstring)', { kind: 'ours', codec: 'tnetstring' }],
+  ['ours (msgpack)', { kind: 'ours', codec: 'msgpack' }],
+  ['ours (sexpr)', { kind: 'ours', codec: 'sexpr' }],
   ['grpc-js', { kind: 'grpc' }],
   ['capnweb', { kind: 'capnweb' }],
   ['json-rpc-2.0', { kind: 'jsonrpc' }],
