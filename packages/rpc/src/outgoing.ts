@@ -91,6 +91,8 @@ export class Call implements AsyncIterable<Value> {
   #head: Promise<void> | null = null;
   /** The reply's value (a unary reply), or null (a streaming one). */
   #value: Value = null;
+  /** The reply HEADER said `stream: true`. */
+  #streaming = false;
   /** The call's end: null while in progress; then undefined (success) or its error. */
   #outcome: Error | undefined | null = null;
   #result: { promise: Promise<Value>; resolve(value: Value): void; reject(error: Error): void } | null = null;
@@ -198,6 +200,14 @@ export class Call implements AsyncIterable<Value> {
     return this.#result.promise;
   }
 
+  /**
+   * Whether the reply is a stream of items (else one value, read with `result`). Resolves once
+   * the reply HEADER is read; rejects with the call's error. A relay answers in the same form.
+   */
+  get streaming(): Promise<boolean> {
+    return this.#readHead().then(() => this.#streaming);
+  }
+
   [Symbol.asyncIterator](): AsyncIterator<Value> {
     this.#iterating = true;
     return {
@@ -249,6 +259,7 @@ export class Call implements AsyncIterable<Value> {
       throw this.#fail(error as Error);
     }
     if (head.status >= 400) throw this.#fail(errorFromReply(head.status, message.body));
+    this.#streaming = head.stream;
     if (head.stream) {
       this.#reply = Reply.Stream;
     } else {
