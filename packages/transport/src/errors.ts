@@ -1,0 +1,93 @@
+/**
+ * Every failure `@petrichor/transport` reports is a {@link TransportError} with a stable `code`
+ * (documented in the package README). Errors from the operating system or the `ws` library are
+ * kept as `cause`.
+ */
+
+/** Stable codes of {@link TransportError}. */
+export type TransportErrorCode =
+  | 'TRANSPORT_UNSUPPORTED_URL'
+  | 'TRANSPORT_REFUSED'
+  | 'TRANSPORT_TIMEOUT'
+  | 'TRANSPORT_TLS'
+  | 'TRANSPORT_PATH_TOO_LONG'
+  | 'TRANSPORT_ADDRESS_IN_USE'
+  | 'TRANSPORT_ADDRESS_UNAVAILABLE'
+  | 'TRANSPORT_CLOSED'
+  | 'TRANSPORT_PROTOCOL'
+  | 'TRANSPORT_WS_CLOSED';
+
+/**
+ * A transport failed to connect, to listen, or to carry the stream. `code` says which way:
+ *
+ * - `TRANSPORT_UNSUPPORTED_URL`: the URL is malformed, its scheme unknown, or the scheme needs
+ *   `@petrichor/transport/node` (tcp, unix, tls, listening on ws/wss).
+ * - `TRANSPORT_REFUSED`: nothing accepted the connection (nothing listening, no such socket file
+ *   or `mem://` name, host not found, WebSocket handshake refused).
+ * - `TRANSPORT_TIMEOUT`: the connection was not up within `timeoutMs`.
+ * - `TRANSPORT_TLS`: the TLS handshake failed ({@link TlsError}).
+ * - `TRANSPORT_PATH_TOO_LONG`: a Unix socket path over the platform's limit.
+ * - `TRANSPORT_ADDRESS_IN_USE`: the port, socket file or `mem://` name is taken.
+ * - `TRANSPORT_ADDRESS_UNAVAILABLE`: the address cannot be listened on (not an address of this
+ *   host, permission denied, no such directory).
+ * - `TRANSPORT_CLOSED`: the listener closed the stream (shutdown deadline passed).
+ * - `TRANSPORT_PROTOCOL`: the peer broke the transport's own rules (a text WebSocket message).
+ * - `TRANSPORT_WS_CLOSED`: the WebSocket closed abnormally ({@link WebSocketClosedError}).
+ */
+export class TransportError extends Error {
+  readonly code: TransportErrorCode;
+  constructor(code: TransportErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+  override get name(): string {
+    return this.constructor.name;
+  }
+}
+
+/** The TLS handshake failed: the peer's certificate is not vouched for, names do not match, … */
+export class TlsError extends TransportError {
+  /** The OpenSSL or Node reason, e.g. `SELF_SIGNED_CERT_IN_CHAIN`, `ERR_TLS_CERT_ALTNAME_INVALID`. */
+  readonly reason: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_TLS', message, options);
+    this.reason = reason;
+  }
+}
+
+/**
+ * The WebSocket closed other than cleanly (spec/transports.md §5.4): `closeCode` is the code
+ * received (or 1006 when the connection dropped without a close frame), `closeReason` its text.
+ */
+export class WebSocketClosedError extends TransportError {
+  readonly closeCode: number;
+  readonly closeReason: string;
+  constructor(closeCode: number, closeReason: string, options?: { cause?: unknown }) {
+    super('TRANSPORT_WS_CLOSED', `the WebSocket closed: ${describeClose(closeCode, closeReason)}`, options);
+    this.closeCode = closeCode;
+    this.closeReason = closeReason;
+  }
+}
+
+/** What the standard close codes mean (RFC 6455 §7.4.1), for messages. */
+const CLOSE_MEANINGS: Record<number, string> = {
+  1000: 'normal closure',
+  1001: 'going away',
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1005: 'no status code',
+  1006: 'abnormal closure (no close frame)',
+  1007: 'invalid payload data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'mandatory extension',
+  1011: 'internal error',
+  1012: 'service restart',
+  1013: 'try again later',
+  1015: 'TLS handshake failure',
+};
+
+function describeClose(code: number, reason: string): string {
+  const meaning = CLOSE_MEANINGS[code] ?? (code >= 4000 ? 'application code' : 'unknown code');
+  return `${code} ${meaning}${reason === '' ? '' : `: ${reason}`}`;
+}

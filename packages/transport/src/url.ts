@@ -1,0 +1,114 @@
+import { TransportError } from './errors.js';
+
+/** Where a URL points, one shape per transport (spec/transports.md §1). */
+export type Endpoint =
+  /** `tcp://host:port`, `tls://host:port`: the host without IPv6 brackets. */
+  | { readonly scheme: 'tcp' | 'tls'; readonly host: string; readonly port: number }
+  /** `unix:///absolute/path.sock`: the path, percent-decoded. */
+  | { readonly scheme: 'unix'; readonly path: string }
+  /** `ws://host[:port]/path`, `wss://…`: the whole URL, and the path (with its query) upgrades are taken on. */
+  | { readonly scheme: 'ws' | 'wss'; readonly url: string; readonly host: string; readonly port: number; readonly path: string }
+  /** `mem://name`: a name in this process's registry (case-sensitive). */
+  | { readonly scheme: 'mem'; readonly name: string };
+
+/** The schemes {@link parseUrl} knows. */
+export type Scheme = Endpoint['scheme'];
+
+/**
+ * Parses a transport URL. Throws {@link TransportError} `TRANSPORT_UNSUPPORTED_URL` for anything
+ * that is not one of the forms of spec/transports.md §1: an unknown scheme, a missing host or port,
+ * a relative or host-qualified Unix path, credentials, a path where none belongs.
+ */
+export function parseUrl(input: string | URL): Endpoint {
+  let url: URL;
+  try {
+    url = typeof input === 'string' ? new URL(input) : input;
+  } catch (error) {
+    throw unsupported(String(input), 'not a URL', error);
+  }
+  const text = url.href;
+  if (url.username !== '' || url.password !== '') throw unsupported(text, 'credentials do not belong in a transport URL');
+  const scheme = url.protocol.slice(0, -1);
+  switch (scheme) {
+    case 'tcp':
+    case 'tls': {
+      if (url.pathname !== '' && url.pathname !== '/') throw unsupported(text, `${scheme}:// takes no path`);
+      if (url.search !== '' || url.hash !== '') throw unsupported(text, `${scheme}:// takes no query or fragment`);
+      return { scheme, host: host(url, text), port: port(url, text, undefined) };
+    }
+    case 'ws':
+    case 'wss': {
+      if (url.hash !== '') throw unsupported(text, 'a WebSocket URL takes no fragment');
+      const path = `${url.pathname}${url.search}`;
+      return { scheme, url: text, host: host(url, text), port: port(url, text, scheme === 'ws' ? 80 : 443), path };
+    }
+    case 'unix': {
+      if (url.host !== '') throw unsupported(text, 'write unix:///absolute/path (three slashes: no host)');
+      if (url.search !== '' || url.hash !== '') throw unsupported(text, 'unix:// takes no query or fragment');
+      let path: string;
+      try {
+        path = decodeURIComponent(url.pathname);
+      } catch (error) {
+        throw unsupported(text, 'the path is not valid percent-encoding', error);
+      }
+      if (!path.startsWith('/') || path.length < 2 || path.endsWith('/')) throw unsupported(text, 'the socket path must be an absolute file path');
+      if (path.includes('\0')) throw unsupported(text, 'the socket path contains a NUL byte');
+      return { scheme, path };
+    }
+    case 'mem': {
+      if (url.host === '') throw unsupported(text, 'write mem://name');
+      if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.port !== '') {
+        throw unsupported(text, 'mem:// takes a name only');
+      }
+      return { scheme, name: url.host };
+    }
+    default:
+      throw unsupported(text, `unknown scheme "${scheme}:" (known: tcp, unix, tls, ws, wss, mem)`);
+  }
+}
+
+/** The URL of an endpoint, in the form {@link parseUrl} reads (what `Listener.url` reports). */
+export function formatUrl(endpoint: Endpoint): string {
+  switch (endpoint.scheme) {
+    case 'tcp':
+    case 'tls':
+      return `${endpoint.scheme}://${hostPart(endpoint.host)}:${endpoint.port}`;
+    case 'ws':
+    case 'wss':
+      return `${endpoint.scheme}://${hostPart(endpoint.host)}:${endpoint.port}${endpoint.path}`;
+    case 'unix':
+      return `unix://${endpoint.path.split('/').map(encodeURIComponent).join('/')}`;
+    case 'mem':
+      return `mem://${endpoint.name}`;
+  }
+}
+
+function hostPart(host: string): string {
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function host(url: URL, text: string): string {
+  const name = url.hostname;
+  if (name === '') throw unsupported(text, 'a host is required');
+  return name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
+}
+
+function port(url: URL, text: string, fallback: number | undefined): number {
+  if (url.port === '') {
+    if (fallback === undefined) throw unsupported(text, 'a port is required (0 to listen on any free port)');
+    return fallback;
+  }
+  return Number(url.port); // the URL parser has checked 0 … 65535
+}
+
+function unsupported(url: string, why: string, cause?: unknown): TransportError {
+  return new TransportError('TRANSPORT_UNSUPPORTED_URL', `unsupported transport URL ${url}: ${why}`, cause === undefined ? undefined : { cause });
+}
+
+/** For transports that exist only in Node: the error a browser-safe `connect`/`listen` gives. */
+export function needsNode(endpoint: Endpoint, what: 'connect to' | 'listen on'): TransportError {
+  return new TransportError(
+    'TRANSPORT_UNSUPPORTED_URL',
+    `cannot ${what} ${formatUrl(endpoint)} here: import connect/listen from @petrichor/transport/node`,
+  );
+}
