@@ -71,3 +71,6 @@ export { errorBody, errorFromReply, type RequestStream } from './envelope.js';
 // The control interface and the manifest (spec/rpc.md §7).
 export { CONTROL, MANIFEST_PATH, fetchManifest, serveControl } from './control.js';
 export { describeService, parseManifest, type Manifest, type ManifestInfo, type ManifestInterface, type ManifestRoute } from './manifest.js';
+
+// Relays (spec/rpc.md §8.1).
+export { defaultMapError, relay, type RelayOptions, type RelayRequest, type RelayTarget } from './relay.js';
