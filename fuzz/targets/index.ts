@@ -1,0 +1,19 @@
+/** Every fuzz target, in the order `pnpm fuzz` runs them. */
+import type { Target } from '../harness.js';
+import { messagesTarget } from './messages.js';
+import { msgpackTarget } from './msgpack.js';
+import { muxSessionTarget } from './mux-session.js';
+import { netstringTarget } from './netstring.js';
+import { qmuxFramesTarget } from './qmux-frames.js';
+import { sexprTarget } from './sexpr.js';
+import { tnetstringTarget } from './tnetstring.js';
+
+export const targets: readonly Target<never>[] = [
+  tnetstringTarget,
+  sexprTarget,
+  netstringTarget,
+  msgpackTarget,
+  messagesTarget,
+  qmuxFramesTarget,
+  muxSessionTarget,
+] as unknown as readonly Target<never>[];
