@@ -74,3 +74,6 @@ export { describeService, parseManifest, type Manifest, type ManifestInfo, type 
 
 // Relays (spec/rpc.md §8.1).
 export { defaultMapError, relay, type RelayOptions, type RelayRequest, type RelayTarget } from './relay.js';
+
+// A client over several endpoints (spec/rpc.md §8.3).
+export { ENDPOINTS_DEFAULTS, Endpoints, type Connect, type EndpointState, type EndpointsOptions, type Strategy } from './endpoints.js';
