@@ -12,6 +12,7 @@ import {
   errorBody,
   errorHeader,
   parseRequest,
+  textOf,
   type Request,
   type RequestStream,
 } from './envelope.js';
@@ -40,6 +41,8 @@ export interface CallHost {
 const EMPTY_META: ValueObject = Object.freeze({});
 const NO_PARAMS: Params = Object.freeze({});
 const NO_BYTES = new Uint8Array(0);
+/** A caller's CLOSE this close to the deadline (or a tenth of it) is taken as the deadline (408). */
+const DEADLINE_TOLERANCE_MS = 20;
 
 /** One incoming call; it is the handler's {@link CallContext}. */
 export class IncomingCall implements CallContext {
@@ -48,7 +51,7 @@ export class IncomingCall implements CallContext {
   header: Header = EMPTY_META;
   body: Value = null;
   params: Params = NO_PARAMS;
-  meta: Header = EMPTY_META;
+  meta: Readonly<Record<string, Value>> = EMPTY_META;
   iface = '';
   route: RouteInfo<Handler> | undefined = undefined;
   stream: RequestStream | undefined = undefined;
@@ -66,6 +69,8 @@ export class IncomingCall implements CallContext {
   /** Set once the reply (or error) is written, or can no longer be: nothing more is sent. */
   #replied = false;
   #timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** When the deadline passes (`performance.now()` ms), if the HEADER set one. */
+  #deadlineAt = 0;
   #messagesTaken = false;
 
   constructor(host: CallHost, channel: Channel) {
@@ -117,7 +122,10 @@ export class IncomingCall implements CallContext {
     }
     try {
       const handler = this.#accept(first);
-      if (this.timeout !== undefined) this.#timer = setTimeout(deadlinePassed, this.timeout, this);
+      if (this.timeout !== undefined) {
+        this.#deadlineAt = performance.now() + this.timeout;
+        this.#timer = setTimeout(deadlinePassed, this.timeout, this);
+      }
       const result = await this.#host.service.invoke(this, handler);
       if (this.#replied) return;
       if (this.oneway) {
@@ -163,7 +171,7 @@ export class IncomingCall implements CallContext {
     this.stream = request.stream;
     this.oneway = request.oneway;
     this.timeout = request.timeout;
-    if (request.meta !== undefined) this.meta = request.meta;
+    if (request.meta !== undefined) this.meta = plainMeta(request.meta);
     const service = this.#host.service;
     const name = request.iface ?? service.defaultInterface;
     this.iface = name;
@@ -323,7 +331,7 @@ export class IncomingCall implements CallContext {
   /** A write failed: the caller closed the channel (a cancel) or the session ended. */
   #lost(error: unknown): void {
     this.#replied = true;
-    if (error instanceof ChannelClosedError) this.abort(RpcError.cancelled('the caller cancelled the call'));
+    if (error instanceof ChannelClosedError) this.abort(this.#cancelReason());
   }
 
   /** The channel closed while the handler runs: the caller cancelled, or the session ended. */
@@ -331,17 +339,37 @@ export class IncomingCall implements CallContext {
     if (this.#replied || this.#abortReason !== null) return;
     // A write of nothing tells which: the session's error if it ended, else ChannelClosedError.
     this.#channel.write(NO_BYTES).then(
-      () => this.abort(RpcError.cancelled('the caller cancelled the call')),
-      (error: unknown) => {
-        if (error instanceof ChannelClosedError) this.abort(RpcError.cancelled('the caller cancelled the call'));
-        else this.abort(this.#host.session.lostError(error));
-      },
+      () => this.abort(this.#cancelReason()),
+      (error: unknown) => this.abort(error instanceof ChannelClosedError ? this.#cancelReason() : this.#host.session.lostError(error)),
     );
+  }
+
+  /**
+   * Why the caller closed: 408 if our own deadline is (nearly) due, since a caller's deadline
+   * timer starts before ours and fires a transit time earlier; else 499 (spec/rpc.md §3.3).
+   */
+  #cancelReason(): RpcError {
+    if (this.timeout !== undefined) {
+      const left = this.#deadlineAt - performance.now();
+      if (left <= Math.max(DEADLINE_TOLERANCE_MS, this.timeout / 10)) return RpcError.deadlineExceeded();
+    }
+    return RpcError.cancelled('the caller cancelled the call');
   }
 }
 
 function deadlinePassed(call: IncomingCall): void {
   call.abort(RpcError.deadlineExceeded());
+}
+
+/** `meta` as a plain object whatever the decode shape (a lossless decode gives a `Map`). */
+function plainMeta(meta: Header): Readonly<Record<string, Value>> {
+  if (!(meta instanceof Map)) return meta as ValueObject;
+  const object: Record<string, Value> = {};
+  for (const [key, value] of meta as ReadonlyMap<string | Uint8Array, Value>) {
+    const name = textOf(key);
+    if (name !== undefined) Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return object;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Value> {

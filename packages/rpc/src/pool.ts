@@ -96,8 +96,12 @@ export class ChannelPool {
       return;
     }
     const waiter = this.#waiters.shift();
-    if (waiter !== undefined) waiter.resolve(channel);
-    else this.#ready.push(channel);
+    if (waiter !== undefined) {
+      waiter.resolve(channel);
+      this.refill(); // the opens in flight were capped: more waiters may need one
+    } else {
+      this.#ready.push(channel);
+    }
   };
 
   readonly #failed = (error: unknown): void => {

@@ -21,8 +21,8 @@ export interface CallContext {
   readonly body: Value;
   /** What the route's `:name` segments (and trailing `*`) captured. */
   readonly params: Params;
-  /** The HEADER's `meta` dict (an empty object when absent). */
-  readonly meta: Header;
+  /** The HEADER's `meta` dict, as a plain object whatever the decode shape (empty when absent). */
+  readonly meta: Readonly<Record<string, Value>>;
   /** The interface called (the default data interface when the HEADER has no `iface`). */
   readonly iface: string;
   /** The route taken, or undefined when the fallback answers. */

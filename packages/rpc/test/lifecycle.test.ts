@@ -1,0 +1,186 @@
+import net from 'node:net';
+import { describe, expect, test } from 'vitest';
+import { socketStream } from '@petrichor/mux/node';
+import {
+  Client,
+  ConnectionLostError,
+  RpcError,
+  Server,
+  SessionClosedError,
+  type CallContext,
+  type RpcSession,
+} from '@petrichor/rpc';
+import { listen, memoryPair, tcpPair, tick, until } from './helpers/setup.js';
+
+describe('spec/rpc.md §2.6 a peer that vanishes', () => {
+  for (const transport of ['memory', 'tcp'] as const) {
+    test(`${transport}: calls and streams in flight reject with ConnectionLostError, never hang`, async () => {
+      const server = new Server();
+      server.route('GET', '/ticks', async function* () {
+        for (let i = 0; ; i++) {
+          yield i;
+          await tick(2);
+        }
+      });
+      server.route('GET', '/hang', () => new Promise(() => {}));
+      const pair = transport === 'memory' ? await memoryPair(server) : await tcpPair(server);
+      const { client, session } = pair;
+      const unary = client.call('GET', '/hang');
+      const stream = client.stream('GET', '/ticks')[Symbol.asyncIterator]();
+      expect((await stream.next()).value).toBe(0);
+      // The server's end of the connection disappears (no goodbye).
+      session.mux.close(new Error('the server process died'));
+      const [u, s] = await Promise.all([unary.catch((e: unknown) => e), (async () => {
+        for (;;) await stream.next();
+      })().catch((e: unknown) => e)]);
+      expect(u).toBeInstanceOf(ConnectionLostError);
+      expect(s).toBeInstanceOf(ConnectionLostError);
+      expect(u).toMatchObject({ code: 'RPC_CONNECTION_LOST' });
+      expect(await client.closed).toBeUndefined(); // the transport ended cleanly from the client's view
+      await expect(client.call('GET', '/ticks')).rejects.toBeInstanceOf(ConnectionLostError);
+      await pair.close();
+    });
+  }
+
+  test('the server side: a client vanishing mid-call fires the handler signal with ConnectionLostError', async () => {
+    const server = new Server();
+    let reason: unknown;
+    server.route('GET', '/hang', (ctx: CallContext) => {
+      ctx.signal.addEventListener('abort', () => (reason = ctx.signal.reason));
+      return new Promise(() => {});
+    });
+    const { client, session, close } = await tcpPair(server);
+    void client.call('GET', '/hang').catch(() => {});
+    await until(() => session.inFlight === 1);
+    client.mux.close(new Error('gone'));
+    await until(() => reason !== undefined);
+    expect(reason).toBeInstanceOf(ConnectionLostError);
+    expect(session.inFlight).toBe(0);
+    await close();
+  });
+
+  test('a socket reset mid-stream (TCP RST) rejects the reader with ConnectionLostError', async () => {
+    const server = new Server();
+    server.route('GET', '/ticks', async function* () {
+      for (let i = 0; ; i++) {
+        yield i;
+        await tick(2);
+      }
+    });
+    const listener = await listen(server);
+    const { port } = listener.address() as net.AddressInfo;
+    const socket = net.connect(port, '127.0.0.1');
+    const client = await Client.connect(socketStream(socket));
+    const stream = client.stream('GET', '/ticks')[Symbol.asyncIterator]();
+    await stream.next();
+    socket.resetAndDestroy();
+    const error = await (async () => {
+      for (;;) await stream.next();
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConnectionLostError);
+    expect(await client.closed).toBeInstanceOf(ConnectionLostError);
+    await server.close({ deadlineMs: 50 });
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+  });
+});
+
+describe('spec/rpc.md §2.6 closing', () => {
+  test('client.close(): calls in flight reject with SessionClosedError; later calls at once', async () => {
+    const server = new Server();
+    server.route('GET', '/hang', () => new Promise(() => {}));
+    const { client, close } = await memoryPair(server);
+    const pending = client.call('GET', '/hang');
+    const streaming = client.stream('GET', '/hang');
+    await tick(5);
+    await client.close();
+    await expect(pending).rejects.toBeInstanceOf(SessionClosedError);
+    await expect(streaming.result).rejects.toBeInstanceOf(SessionClosedError);
+    await expect(client.call('GET', '/hang')).rejects.toMatchObject({ code: 'RPC_SESSION_CLOSED' });
+    expect(() => client.stream('GET', '/x')).not.toThrow();
+    await expect(client.stream('GET', '/x').result).rejects.toBeInstanceOf(SessionClosedError);
+    await expect(client.deliver('GET', '/x')).rejects.toBeInstanceOf(SessionClosedError);
+    expect(await client.closed).toBeUndefined();
+    await close();
+  });
+
+  test('server.close(): in-flight calls finish, new calls get 503, then sessions close', async () => {
+    const server = new Server();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.route('GET', '/slow', async () => {
+      await gate;
+      return 'finished';
+    });
+    server.route('GET', '/fast', () => 'fast');
+    const { client, session } = await memoryPair(server);
+    const slow = client.call('GET', '/slow');
+    await until(() => session.inFlight === 1);
+    const closing = server.close({ deadlineMs: 5000 });
+    await tick(5);
+    await expect(client.call('GET', '/fast')).rejects.toMatchObject({ code: 503 });
+    release();
+    expect(await slow).toBe('finished');
+    await closing;
+    expect(server.sessions.size).toBe(0);
+    await client.closed;
+  });
+
+  test('server.close(): past the deadline, calls end with 503 and their signals fire', async () => {
+    const server = new Server();
+    let reason: unknown;
+    server.route('GET', '/forever', (ctx: CallContext) => {
+      ctx.signal.addEventListener('abort', () => (reason = ctx.signal.reason));
+      return new Promise(() => {});
+    });
+    const { client, session } = await memoryPair(server);
+    const call = client.call('GET', '/forever');
+    await until(() => session.inFlight === 1);
+    const started = Date.now();
+    await server.close({ deadlineMs: 30 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    await expect(call).rejects.toMatchObject({ code: 503, message: 'the server is shutting down' });
+    expect(reason).toBeInstanceOf(RpcError);
+    expect((reason as RpcError).code).toBe(503);
+  });
+});
+
+describe('spec/rpc.md §2.7 both ends call: push', () => {
+  test('a handler calls the client back through ctx.session; the client answers with its routes', async () => {
+    const server = new Server();
+    server.route('subscribe', '/news', async (ctx) => {
+      const reply = await ctx.session.call('notify', '/news', { headline: 'hello' });
+      return { delivered: reply };
+    });
+    const { client, close } = await memoryPair(server);
+    const got: unknown[] = [];
+    client.route('notify', '/news', (ctx) => {
+      got.push(ctx.body);
+      expect(ctx.peer.ident).toBe(server.ident);
+      return 'thanks';
+    });
+    expect(await client.call('subscribe', '/news')).toEqual({ delivered: 'thanks' });
+    expect(got).toEqual([{ headline: 'hello' }]);
+    await close();
+  });
+
+  test('the server reaches every client through server.sessions: streams and one-way pushes', async () => {
+    const server = new Server();
+    const pairs = await Promise.all([memoryPair(server), memoryPair(server)]);
+    const received: string[][] = [[], []];
+    pairs.forEach(({ client }, i) => {
+      client.route('deliver', '/push', (ctx) => void received[i]!.push(ctx.body as string));
+      client.route('GET', '/numbers', async function* () {
+        yield* [1, 2, 3];
+      });
+    });
+    expect(server.sessions.size).toBe(2);
+    for (const session of server.sessions as Set<RpcSession>) await session.deliver('deliver', '/push', 'ping');
+    await until(() => received.every((r) => r.length === 1));
+    const first = [...server.sessions][0]!;
+    const numbers: unknown[] = [];
+    for await (const n of first.stream('GET', '/numbers')) numbers.push(n);
+    expect(numbers).toEqual([1, 2, 3]);
+    await expect(first.call('GET', '/unknown')).rejects.toMatchObject({ code: 404 });
+    for (const pair of pairs) await pair.close();
+  });
+});
