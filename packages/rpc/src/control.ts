@@ -21,9 +21,9 @@ export const MANIFEST_PATH = '/manifest';
 export function serveControl(service: Service, info: ManifestInfo | (() => ManifestInfo)): void {
   const control = service.interface(CONTROL);
   if (control.router.routes.some((route) => route.verb === 'GET' && route.pattern === MANIFEST_PATH)) return;
-  if (control.purpose === '') control.purpose = 'describes this server: GET /manifest';
+  if (control.purpose === '') control.purpose = 'describes this server';
   control.route('GET', MANIFEST_PATH, () => manifestValue(describeService(service, typeof info === 'function' ? info() : info)), {
-    description: 'the manifest: every interface, with its purpose, direction and routes',
+    description: 'this manifest',
   });
 }
 

@@ -49,10 +49,10 @@ const EXPECTED: Manifest = {
     },
     {
       name: 'control',
-      purpose: 'describes this server: GET /manifest',
+      purpose: 'describes this server',
       direction: 'send+recv',
       fallback: false,
-      routes: [{ verb: 'GET', path: '/manifest', description: 'the manifest: every interface, with its purpose, direction and routes' }],
+      routes: [{ verb: 'GET', path: '/manifest', description: 'this manifest' }],
     },
     {
       name: 'events',
