@@ -105,9 +105,10 @@ export class WebSocketStream implements ByteStream {
    */
   abort(error: Error, code = 1011, reason = ''): void {
     if (this.#ended) return;
-    this.#end(error);
+    // Closing first: the sink's reaction to the end (a session calling close()) must not pick the code.
     this.#closing = true;
     if (this.socket.readyState < CLOSING) this.socket.close(code, reason);
+    this.#end(error);
   }
 
   #sendAll(chunk: Uint8Array): void {
@@ -182,7 +183,14 @@ export class WebSocketStream implements ByteStream {
   #closed(code: number, reason: string): void {
     if (this.#closing || code === 1000 || code === 1001 || code === 1005) return this.#end(undefined);
     const cause = this.#errorCause;
-    this.#end(new WebSocketClosedError(code, reason, cause === undefined ? undefined : { cause }));
+    // A failure detected here (a message over the limit …) closes with its own code and no reply is read.
+    const sent = code === 1006 && cause !== undefined ? this.closeCodeOf(cause) : undefined;
+    this.#end(new WebSocketClosedError(sent ?? code, reason, cause === undefined ? undefined : { cause }));
+  }
+
+  /** The close code this side sent because of `error`, when the WebSocket library says (Node's `ws`). */
+  protected closeCodeOf(_error: unknown): number | undefined {
+    return undefined;
   }
 
   #end(error: Error | undefined): void {

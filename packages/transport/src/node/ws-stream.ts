@@ -35,6 +35,15 @@ export class NodeWebSocketStream extends WebSocketStream {
 
   /** Nothing to poll: every send calls back. */
   protected override watchRoom(): void {}
+
+  /** `ws` reports the frame errors it closed the connection for with a `WS_ERR_*` code. */
+  protected override closeCodeOf(error: unknown): number | undefined {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string' || !code.startsWith('WS_ERR_')) return undefined;
+    if (code.startsWith('WS_ERR_UNSUPPORTED_')) return 1009; // message or frame over maxPayload
+    if (code === 'WS_ERR_INVALID_UTF8') return 1007;
+    return 1002; // any other broken frame
+  }
 }
 
 /** `host:port` of a socket end, as the mux streams report addresses. */
