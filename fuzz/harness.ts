@@ -21,6 +21,8 @@ export interface Target<T = unknown> {
   readonly runs: number;
   /** Random bytes and mutations of valid inputs, mixed. */
   readonly input: fc.Arbitrary<T>;
+  /** Inputs tried first in every run, whatever the seed: the extreme length prefixes above all. */
+  readonly examples?: readonly T[];
   /** Bytes in an input, for the memory bound. */
   size(input: T): number;
   /** Runs the decoders on one input; throws a {@link FuzzFailure} when an invariant breaks. */
@@ -52,6 +54,14 @@ const RETRIES = 2;
 /** Calls that went over budget once but not on retry: noise, counted for the report. */
 export const noise = { retriedCalls: 0 };
 
+/** How calls ended in the current target, by error code (`ok` for a value): shows what the inputs reach. */
+export const outcomes = new Map<string, number>();
+
+/** Counts one outcome in {@link outcomes}. */
+export function tally(outcome: string): void {
+  outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+}
+
 /** What {@link attempt} returns: the value, or the typed error thrown. */
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TypedError };
 
@@ -59,10 +69,11 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TypedError
  * Runs `fn` (a decoder call on `size` bytes of input). Returns its value or its typed error;
  * throws a {@link FuzzFailure} if it threw anything but an instance of `errorClass` with a string
  * `code`, or if it took longer than the budget on three tries. `fn` must be repeatable (build
- * any stateful decoder inside it); `pushes` is how many chunks it feeds, each adding
- * {@link PUSH_BUDGET_MS} to the budget.
+ * any stateful decoder inside it). A stream feed passes `pushes`, how many chunks it feeds (each
+ * adds {@link PUSH_BUDGET_MS} to the budget), and counts its own outcome.
  */
-export function attempt<T>(label: string, errorClass: abstract new (...args: never[]) => Error, size: number, fn: () => T, pushes = 1): Outcome<T> {
+export function attempt<T>(label: string, errorClass: abstract new (...args: never[]) => Error, size: number, fn: () => T, feed?: { pushes: number }): Outcome<T> {
+  const pushes = feed?.pushes ?? 1;
   const budget = CALL_BUDGET_MS * Math.max(1, size / SMALL_INPUT) + PUSH_BUDGET_MS * pushes;
   let outcome: Outcome<T> | undefined;
   for (let tries = 0; tries <= RETRIES; tries++) {
@@ -71,6 +82,7 @@ export function attempt<T>(label: string, errorClass: abstract new (...args: nev
     const took = performance.now() - start;
     if (took <= budget) {
       if (tries > 0) noise.retriedCalls++;
+      if (feed === undefined) tally(outcome.ok ? 'ok' : outcome.error.code);
       return outcome;
     }
     if (tries === RETRIES) {

@@ -42,6 +42,9 @@ export function lengthFields(bytes: Uint8Array): LengthField[] {
   return fields;
 }
 
+/** Bytes from hex as spec/qmux.md writes them (`68 | 00000000 | …`). */
+export const unhex = (text: string): Uint8Array => new Uint8Array(Buffer.from(text.replace(/[\s|]/g, ''), 'hex'));
+
 const heads = ['68 00000000 ffffffff', '68 00000000 3b9ac9ff', '67 00000000 ffffffff', '64 00000000 ffffffff ffffffff', '64 00000005 00000000 00000008', '6b', '00', '65 00000000 00000000 ffffffff ffffffff'];
 
 /** qmux for the mutator. */
@@ -49,5 +52,5 @@ export const qmuxFormat: Format = {
   valid: validStream,
   lengthFields,
   tokens: [100, 101, 102, 103, 104, 105, 106, 0, 0xff].map((b) => Uint8Array.of(b)).concat([Uint8Array.of(0, 0, 0, 0), Uint8Array.of(0xff, 0xff, 0xff, 0xff)]),
-  hostileHeads: heads.map((h) => new Uint8Array(Buffer.from(h.replace(/ /g, ''), 'hex'))),
+  hostileHeads: heads.map(unhex),
 };

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { inspect, parseArgs } from 'node:util';
-import { FuzzFailure, noise, type Target } from './harness.js';
+import { FuzzFailure, noise, outcomes, type Target } from './harness.js';
 import { targets } from './targets/index.js';
 
 const USAGE = 'usage: pnpm fuzz [target…] [--runs N] [--seconds S] [--seed X] [--path P] [--quick]';
@@ -88,8 +88,12 @@ async function fuzz(chosen: readonly Target<never>[], settings: Settings): Promi
   const started = performance.now();
   let total = 0;
   const failures: string[] = [];
+  const reached: string[] = [];
   for (const target of chosen) {
+    outcomes.clear();
     const { tried, seconds, failure } = await runTarget(target, settings);
+    const calls = [...outcomes].sort((a, b) => b[1] - a[1]).map(([what, n]) => `${what} ${n.toLocaleString('en-US')}`);
+    reached.push(`- ${target.name}: ${calls.join(', ')}`);
     total += tried;
     console.log(`| ${target.name} | ${tried.toLocaleString('en-US')} | ${seconds.toFixed(1)} | ${failure === undefined ? 'ok' : 'FAILED'} |`);
     if (failure !== undefined) failures.push(`## ${target.name}\n${failure}`);
@@ -98,6 +102,7 @@ async function fuzz(chosen: readonly Target<never>[], settings: Settings): Promi
   if (escaped.length > 0) failures.push(`## after the run\n${escaped.splice(0).join('\n')}`);
   const seconds = (performance.now() - started) / 1000;
   console.log(`| **all** | ${total.toLocaleString('en-US')} | ${seconds.toFixed(1)} | ${failures.length === 0 ? 'ok' : `${failures.length} FAILED`} |`);
+  console.log(`\nHow the calls ended (a value, or each error code):\n${reached.join('\n')}`);
   if (noise.retriedCalls > 0) console.log(`(${noise.retriedCalls} calls went over the time budget once and passed on retry: GC or JIT pauses)`);
   for (const failure of failures) console.error(`\n${failure}`);
   process.off('unhandledRejection', onRejection);
@@ -124,6 +129,7 @@ async function runTarget(target: Target<never>, settings: Settings): Promise<{ t
   const details = await fc.check(property, {
     numRuns: runs,
     seed: settings.seed,
+    examples: (target.examples ?? []).map((example) => [example] as [never]),
     ...(settings.path === undefined ? {} : { path: settings.path }),
     interruptAfterTimeLimit: settings.seconds * 1000,
     markInterruptAsFailure: false,

@@ -47,6 +47,7 @@ export const msgpackTarget: Target<Uint8Array> = {
     tokens: [...LENGTH_WIDTH.keys(), 0x90, 0x80, 0xa0, 0xc0, 0xc2, 0xc3, 0xcb, 0xcf, 0xd3, 0xca, 0xff, 0x00, 0x7f].map((b) => Uint8Array.of(b)),
     hostileHeads: heads.map((h) => new Uint8Array(Buffer.from(h, 'hex'))),
   }),
+  examples: [...heads, 'c63b9ac9ff616263', '91c63b9ac9ff', '81a161dbffffffff'].map((h) => new Uint8Array(Buffer.from(h, 'hex'))),
   size: (input) => input.length,
   check(input) {
     const size = input.length;

@@ -6,49 +6,11 @@
  * the transport. Unhandled rejections and uncaught exceptions fail the run (see run.ts).
  */
 import fc from 'fast-check';
-import { FrameDecoder, MuxError, ProtocolError, Session, type ByteStream, type ByteStreamSink, type Channel, type SessionOptions } from '@petrichor/mux';
-import { chunked, collectGarbage, FuzzFailure, hex, invariant, typed, type Target } from '../harness.js';
+import { FrameDecoder, MuxError, ProtocolError, Session, type Channel, type SessionOptions } from '@petrichor/mux';
+import { FuzzStream, settle } from '../fuzz-stream.js';
+import { chunked, collectGarbage, FuzzFailure, hex, invariant, tally, typed, type Target } from '../harness.js';
 import { hostileBytes } from '../mutate.js';
-import { qmuxFormat } from '../qmux-format.js';
-
-/** A transport whose far end is the fuzzer. */
-class FuzzStream implements ByteStream {
-  sink: ByteStreamSink | null = null;
-  readonly written: Uint8Array[] = [];
-  closed = false;
-  /** While set, writes report "full" with this promise. */
-  blocked: { promise: Promise<void>; release: () => void } | null = null;
-
-  start(sink: ByteStreamSink): void {
-    invariant(this.sink === null, () => 'start() called twice');
-    this.sink = sink;
-  }
-
-  write(chunk: Uint8Array): void | Promise<void> {
-    this.written.push(chunk.slice());
-    return this.blocked?.promise;
-  }
-
-  writev(chunks: Uint8Array[]): void | Promise<void> {
-    for (const chunk of chunks) this.written.push(chunk.slice());
-    return this.blocked?.promise;
-  }
-
-  close(): void {
-    this.closed = true;
-  }
-
-  block(): void {
-    let release!: () => void;
-    const promise = new Promise<void>((resolve) => (release = resolve));
-    this.blocked = { promise, release };
-  }
-
-  unblock(): void {
-    this.blocked?.release();
-    this.blocked = null;
-  }
-}
+import { qmuxFormat, unhex } from '../qmux-format.js';
 
 interface Input {
   bytes: Uint8Array;
@@ -70,7 +32,7 @@ const INPUT_BUDGET_MS = 250;
 export const muxSessionTarget: Target<Input> = {
   name: 'mux-session',
   about: 'a mux Session fed hostile bytes while the app opens, accepts, reads, writes, closes',
-  runs: 8_000,
+  runs: 20_000,
   input: fc.record({
     bytes: hostileBytes(qmuxFormat),
     cuts: fc.oneof({ weight: 4, arbitrary: fc.array(fc.nat(), { maxLength: 8 }) }, { weight: 1, arbitrary: fc.constant('bytes' as const) }),
@@ -88,6 +50,13 @@ export const muxSessionTarget: Target<Input> = {
     blocked: fc.boolean(),
     opens: fc.nat(2),
   }),
+  examples: [
+    // The peer opens channel 5 with a huge window, then claims 2^31 and 2^32 − 1 bytes of DATA on it.
+    { bytes: unhex('64 00000005 ffffffff 80000000 | 68 00000000 80000000 616263'), cuts: [13], options: { windowSize: 0xffffffff, maxPacketSize: 2 ** 31 }, end: 'open', blocked: false, opens: 0 },
+    { bytes: unhex('64 00000005 ffffffff 80000000 | 68 00000000 ffffffff 616263'), cuts: [13], options: { windowSize: 0xffffffff, maxPacketSize: 2 ** 31 }, end: 'end', blocked: false, opens: 0 },
+    { bytes: unhex('68 00000000 ffffffff'), cuts: 'bytes', options: {}, end: 'end', blocked: false, opens: 1 },
+    { bytes: unhex('67 00000000 ffffffff | 67 00000000 ffffffff'), cuts: [], options: {}, end: 'open', blocked: true, opens: 1 },
+  ],
   size: (i) => i.bytes.length,
   async check(input) {
     let took = Infinity;
@@ -148,6 +117,7 @@ async function scenario({ bytes, cuts, options, end, blocked, opens }: Input): P
   session.close();
 
   const outcome = await within(session.closed, 'session.closed');
+  tally(outcome === undefined ? 'session ended cleanly' : `session ended: ${outcome instanceof MuxError ? outcome.code : String(outcome)}`);
   invariant(outcome === undefined || (outcome instanceof MuxError && typeof outcome.code === 'string'), () => `session.closed resolved with ${String(outcome)}, not undefined or a MuxError`);
   if (outcome instanceof ProtocolError) invariant(stream.closed, () => `the session ended with ${outcome.message} but did not close the transport`);
   await within(Promise.all(operations), `${operations.length} operations`);
@@ -174,10 +144,6 @@ function serve(channel: Channel, track: <T>(label: string, promise: Promise<T>) 
     await track('channel.close()', channel.close());
   })());
   void track('channel.closed', channel.closed);
-}
-
-function settle(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
 }
 
 async function within<T>(promise: Promise<T>, what: string): Promise<T> {

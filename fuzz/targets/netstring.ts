@@ -30,6 +30,12 @@ export const netstringTarget: Target<Input> = {
     }),
     maxBytes: fc.option(fc.oneof(fc.nat(100), fc.constantFrom(...EXTREME_LENGTHS.filter((n) => n > 0))), { nil: undefined }),
   }),
+  examples: [
+    { bytes: ascii('999999999:abc'), maxBytes: undefined },
+    { bytes: ascii('999999999:abc'), maxBytes: 999_999_999 },
+    { bytes: ascii('4294967295:abc'), maxBytes: 999_999_999 },
+    { bytes: ascii('0:,'), maxBytes: 1 },
+  ],
   size: (input) => input.bytes.length,
   check({ bytes, maxBytes }) {
     const options = maxBytes === undefined ? undefined : { maxBytes };

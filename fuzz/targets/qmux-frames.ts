@@ -7,9 +7,9 @@
 import fc from 'fast-check';
 import { isDeepStrictEqual } from 'node:util';
 import { decodeFrames, encodeFrame, FrameDecoder, MessageType, MuxError, type Message } from '@petrichor/mux';
-import { attempt, chunked, concat, hex, invariant, sameBytes, typed, type Target } from '../harness.js';
+import { attempt, chunked, tally, concat, hex, invariant, sameBytes, typed, type Target } from '../harness.js';
 import { hostileBytes } from '../mutate.js';
-import { qmuxFormat } from '../qmux-format.js';
+import { qmuxFormat, unhex } from '../qmux-format.js';
 
 interface Input {
   bytes: Uint8Array;
@@ -32,6 +32,11 @@ export const qmuxFramesTarget: Target<Input> = {
     cuts: fc.array(fc.nat(), { maxLength: 12 }),
     maxPacketSize: fc.constantFrom(0xffffffff, 64 * 1024, 2 ** 31, 9, 300),
   }),
+  examples: [
+    { bytes: unhex('68 00000000 ffffffff 616263'), cuts: [10], maxPacketSize: 0xffffffff },
+    { bytes: unhex('68 00000000 ffffffff 616263'), cuts: [], maxPacketSize: 64 * 1024 },
+    { bytes: unhex('68 00000000 3b9ac9ff 61'), cuts: [4], maxPacketSize: 0xffffffff },
+  ],
   size: (i) => i.bytes.length,
   check({ bytes, cuts, maxPacketSize }) {
     const size = bytes.length;
@@ -44,7 +49,7 @@ export const qmuxFramesTarget: Target<Input> = {
     ];
     const outcomes = runs.map(([how, chunks, stream]) => {
       const label = `FrameDecoder(${maxPacketSize}) fed ${how}`;
-      const result = attempt(label, MuxError, size, () => feed(label, maxPacketSize, chunks, stream), chunks.length);
+      const result = attempt(label, MuxError, size, () => feed(label, maxPacketSize, chunks, stream), { pushes: chunks.length });
       invariant(result.ok, () => `${label}: feed threw past its own catch`);
       return result.value;
     });
@@ -99,9 +104,11 @@ function feed(label: string, maxPacketSize: number, chunks: readonly Uint8Array[
       decoder.push(chunk, handler);
       invariant(decoder.buffered <= pushed, () => `${label}: holds ${decoder.buffered} bytes after receiving ${pushed}`);
     }
+    tally(decoder.idle ? 'stream ok' : 'stream ok, ends inside a message');
     return { messages, idle: decoder.idle };
   } catch (error) {
     const e = typed(label, MuxError, error);
+    tally(`stream ${e.code}`);
     return { messages, idle: decoder.idle, error: { code: e.code, message: e.message } };
   }
 }

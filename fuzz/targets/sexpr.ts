@@ -24,6 +24,7 @@ export const sexprTarget: Target<Uint8Array> = {
     tokens: ['(', ')', '{', '}', '"', '\\', '\\u', 'd83d', 'dc00', ';', '\n', '#;', ':', ' ', '1', '-', '.', 'e', '+', 'nil', 'true', 'a', '[', ']', "'", '#t'].map(ascii),
     hostileHeads: ['('.repeat(2000), '"\\u', '#;'.repeat(500), `1${'0'.repeat(5000)}`, `:${'k'.repeat(3000)}`].map(ascii),
   }),
+  examples: ['('.repeat(100_000), `"${'a'.repeat(60_000)}`, '#;'.repeat(30_000), `9${'9'.repeat(5000)}`, '(a . b)', ';'].map(ascii),
   size: (input) => input.length,
   check(input) {
     const size = input.length;

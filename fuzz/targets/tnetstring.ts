@@ -32,6 +32,7 @@ export const tnetstringTarget: Target<Uint8Array> = {
     tokens: ['0:', '1:', '9:', '999999999:', '4294967295:', '~', '!', '#', '^', ',', ']', '}', ';', '4:true', '-', '.', 'e', '1'].map(ascii),
     hostileHeads: ['999999999:', '999999999:,', '4294967295:', '16777217:', '65536:'].map(ascii),
   }),
+  examples: ['999999999:', '999999999:abc', '999999999:,', '4294967295:,', '16777217:abc,', '12:999999999:,]', '0:', '0:]', '00:]'].map(ascii),
   size: (input) => input.length,
   check(input) {
     const size = input.length;
