@@ -31,7 +31,7 @@ export { authSchemes, bearerClient, bearerServer, type BearerVerify } from './au
 export { canonical } from './auth/canonical.js';
 export { NonceCache, type NonceVerdict } from './auth/nonce-cache.js';
 
-// The s-expression call form of request HEADERs (spec/rpc.md §4.4): `(GET "/path" :k v)`.
+// The s-expression call form of request HEADERs (spec/rpc.md §9): `(GET "/path" :k v)`.
 export { callForm, sessionCodec, sexprCallCodec } from './sexpr-header.js';
 
 // Sessions: the client, the server, and the session both run.

@@ -1,5 +1,5 @@
 /**
- * The s-expression call form of a request HEADER (spec/rpc.md §4.4): with the sexpr codec,
+ * The s-expression call form of a request HEADER (spec/rpc.md §9): with the sexpr codec,
  * `{verb: "GET", path: "/internal/data/q", params: {id: 42}}` travels as
  * `(GET "/internal/data/q" :params {:id 42})`, so the wire reads as the mesh's own language.
  */

@@ -1,6 +1,7 @@
 import { MessageDecoder, ProtocolError, codecs, encodeMessage, isDict, keyword, sym, type Header, type Message, type Value } from '@petrichor/wire';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { RpcError, errorBody } from '../src/index.js';
 import { callForm, sessionCodec, sexprCallCodec } from '../src/sexpr-header.js';
 
 const utf8 = new TextEncoder();
@@ -35,7 +36,7 @@ function roundTrip(header: Header, body: Value, headerText: string, bodyText: st
   expect([...(pieces[0]!.header as Map<string, Value>).keys()]).toEqual(Object.keys(whole[0]!.header));
 }
 
-describe('spec/rpc.md §4.4 the call form of request HEADERs (sexpr)', () => {
+describe('spec/rpc.md §9 the call form of request HEADERs (sexpr)', () => {
   test('fetch_data: (GET "/internal/data/q" :params {:id 42})', () => {
     const header = { verb: 'GET', path: '/internal/data/q', params: new Map([['id', 42]]) };
     roundTrip(header, null, '(GET "/internal/data/q" :params {:id 42})', 'nil');
@@ -63,6 +64,26 @@ describe('spec/rpc.md §4.4 the call form of request HEADERs (sexpr)', () => {
     expect(text(encodeMessage({ status: 404 }, body, sexprCallCodec))).toBe('13:{:status 404},36:(err :code 404 :message "not found"),');
     roundTrip({ status: 200, stream: true }, 'first', '{:status 200 :stream true}', '"first"');
     roundTrip({}, 1, '{}', '1');
+  });
+
+  test('the table of spec/rpc.md §9.3, literally', () => {
+    const rows: [Header, Value, string][] = [
+      [{ verb: 'GET', path: '/internal/data/q', params: new Map([['id', 42]]) }, null, '41:(GET "/internal/data/q" :params {:id 42}),3:nil,'],
+      [{ verb: 'relate', path: '/internal/' }, { actor: 'alice', object: 'post/7' }, '21:(relate "/internal/"),33:{:actor "alice" :object "post/7"},'],
+      [
+        { verb: 'GET', path: '/internal/fragments/nav', params: { lang: 'en' }, timeout: 250, iface: 'data', meta: { trace: 'ab12' } },
+        null,
+        '101:(GET "/internal/fragments/nav" :params {:lang "en"} :timeout 250 :iface "data" :meta {:trace "ab12"}),3:nil,',
+      ],
+      [
+        { verb: 'deliver', path: '/internal/activity', to: sym('blog'), oneway: true },
+        [sym('like'), keyword('actor'), 'alice', keyword('object'), 'post/7'],
+        '52:(deliver "/internal/activity" :to blog :oneway true),38:(like :actor "alice" :object "post/7"),',
+      ],
+      // The error BODY as the server writes it.
+      [{ status: 404 }, errorBody(RpcError.notFound(), sexprCallCodec), '13:{:status 404},36:(err :code 404 :message "not found"),'],
+    ];
+    for (const [header, body, expected] of rows) expect(text(encodeMessage(header, body, sexprCallCodec))).toBe(expected);
   });
 
   test('a BODY that looks like a call form is left alone', () => {
