@@ -234,6 +234,23 @@ describe('spec/rpc.md §8.1 relay: streams', () => {
     expect(replies).toEqual([['/internal/echo', 'a'], ['/internal/echo', 'b'], ['/internal/echo', 'c']]);
   });
 
+  test("a server relays one client's call to another client (push through ctx.session)", async () => {
+    const hub = track(new Server({ name: 'hub' }));
+    const phones = new Map<string, import('../src/index.js').RpcSession>();
+    hub.route('PUT', '/register/:name', (ctx) => void phones.set(ctx.params['name']!, ctx.session));
+    hub.route('*', '/to/:name/*', (ctx) => {
+      const target = phones.get(ctx.params['name']!);
+      if (target === undefined) throw RpcError.notFound('no such phone');
+      return relay(ctx, target, { rewrite: (r) => ({ ...r, path: `/${ctx.params['*']!}` }) });
+    });
+    const bob = track(await memoryClient(hub, { user: 'bob' }));
+    bob.route('ring', '/bell', (ctx) => `bob hears ${String(ctx.body)}`);
+    await bob.call('PUT', '/register/bob');
+    const ana = track(await memoryClient(hub, { user: 'ana' }));
+    expect(await ana.call('ring', '/to/bob/bell', 'ana')).toBe('bob hears ana');
+    expect((await rejection(ana.call('ring', '/to/carol/bell'))).code).toBe(404);
+  });
+
   test('three parties over loopback TCP, in sexpr between front and backend', async () => {
     const backend = track(new Server({ name: 'backend' }));
     backend.route('GET', '/internal/data/:query', (ctx) => ({ query: ctx.params['query']!, params: field(ctx, 'params') }));
