@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Value } from '@petrichor/wire';
-import { Client, RpcError, Server, relay, type CallContext, type RelayOptions, type SessionOptions } from '../src/index.js';
+import { Client, RpcError, Server, relay, type CallContext, type RelayOptions, type RpcSession, type SessionOptions } from '../src/index.js';
 import { gate, memoryClient, tcpBackend, until } from './edge-helpers.js';
 
 const open: { close(): Promise<unknown> }[] = [];
@@ -236,7 +236,7 @@ describe('spec/rpc.md §8.1 relay: streams', () => {
 
   test("a server relays one client's call to another client (push through ctx.session)", async () => {
     const hub = track(new Server({ name: 'hub' }));
-    const phones = new Map<string, import('../src/index.js').RpcSession>();
+    const phones = new Map<string, RpcSession>();
     hub.route('PUT', '/register/:name', (ctx) => void phones.set(ctx.params['name']!, ctx.session));
     hub.route('*', '/to/:name/*', (ctx) => {
       const target = phones.get(ctx.params['name']!);
