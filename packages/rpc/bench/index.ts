@@ -14,8 +14,12 @@
  * Environment: BENCH_RPC_PEER=inline runs both sides in this process; BENCH_RPC_ONLY=i,ii,iii
  * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,… picks candidates (for profiling one);
  * BENCH_RPC_ROUNDS overrides the rounds of every scenario.
+ *
+ * Besides time, each row shows the CPU both processes spent per call (user + system, read from
+ * process.cpuUsage() around each run): on a shared machine it moves far less than wall time.
  */
 import { quick, scenario, speedRatio, type Row, type ScenarioCandidate, type ScenarioOptions } from '../../../bench/harness.js';
+import { cpuTime } from './peer.js';
 import { startPeer, type Peer } from './remote.js';
 import { dial } from './serve.js';
 import {
@@ -54,8 +58,14 @@ const small = body(SEQ_BYTES);
 const kib = body(CONC_BYTES);
 const big = body(BIG_BYTES);
 
-/** What a run returns: its per-call latencies (scenario i), and every round's score so far. */
+/**
+ * What a run returns: its time (measured around the calls only), the CPU both ends spent on it,
+ * its per-call latencies (scenario i), and every round's score so far (for the spread column).
+ */
 interface Result {
+  ms: number;
+  /** CPU time of the calling and the serving process during the run, in ms. */
+  cpuMs: number;
   latencies?: Float64Array;
   scores: number[];
 }
@@ -84,10 +94,15 @@ function candidate(
       await warm(client);
     },
     async run() {
+      // The serving side's CPU clock is read over IPC, outside the timed part.
+      const served = await peer.cpu();
+      const used = cpuTime();
       const start = performance.now();
       const latencies = await work(client!);
-      scores.push(score(performance.now() - start));
-      return latencies === undefined ? { scores } : { latencies, scores };
+      const ms = performance.now() - start;
+      const cpuMs = (cpuTime() - used + (await peer.cpu()) - served) / 1000;
+      scores.push(score(ms));
+      return latencies === undefined ? { ms, cpuMs, scores } : { ms, cpuMs, latencies, scores };
     },
     async teardown() {
       await client?.close();
@@ -123,6 +138,8 @@ async function large(client: Client): Promise<void> {
 }
 
 const µs = (ms: number) => (ms * 1000).toFixed(0);
+/** CPU of both ends per call, in µs (client and server processes; one process when inline). */
+const cpuPerCall = (r: Result, calls: number) => ((r.cpuMs * 1000) / calls).toFixed(0);
 const percentile = (sorted: Float64Array, p: number) => sorted[Math.floor(p * (sorted.length - 1))]!;
 
 /** The rounds' spread: (slowest − fastest) / median, a plain measure of how noisy a row was. */
@@ -151,8 +168,13 @@ export async function run(): Promise<void> {
     if (only.has('i')) {
       const rate = perSecond(SEQ_CALLS);
       const options: ScenarioOptions<Result> = {
-        metric: { label: 'calls/s', higherIsBetter: true, from: (_, ms) => rate(ms) },
-        describe: (r) => ({ 'p50 µs': µs(percentile(r.latencies!, 0.5)), 'p99 µs': µs(percentile(r.latencies!, 0.99)), spread: spread(r.scores) }),
+        metric: { label: 'calls/s', higherIsBetter: true, from: (r) => rate(r.ms) },
+        describe: (r) => ({
+          'p50 µs': µs(percentile(r.latencies!, 0.5)),
+          'p99 µs': µs(percentile(r.latencies!, 0.99)),
+          'cpu µs/call': cpuPerCall(r, SEQ_CALLS),
+          spread: spread(r.scores),
+        }),
         baselines: [FLOOR],
         rounds: roundsFor(5),
       };
@@ -166,8 +188,8 @@ export async function run(): Promise<void> {
       rows.push({
         scenario: 'ii',
         rows: await scenario(`rpc (ii) ${CALLERS} concurrent callers × ${CALLS_PER_CALLER} calls, 1 KiB body`, list, {
-          metric: { label: 'calls/s', higherIsBetter: true, from: (_, ms) => rate(ms) },
-          describe: (r) => ({ spread: spread(r.scores) }),
+          metric: { label: 'calls/s', higherIsBetter: true, from: (r) => rate(r.ms) },
+          describe: (r) => ({ 'cpu µs/call': cpuPerCall(r, calls), spread: spread(r.scores) }),
           baselines: [FLOOR],
           rounds: roundsFor(5),
         }),

@@ -9,12 +9,14 @@ import type { Kind, Server } from './workload.js';
 export const PEER_FLAG = '--petrichor-rpc-bench-peer';
 
 /** Parent → peer. */
-export type PeerRequest = { id: number; op: 'listen'; kind: Kind } | { id: number; op: 'close'; port: number };
+export type PeerRequest = { id: number; op: 'listen'; kind: Kind } | { id: number; op: 'close'; port: number } | { id: number; op: 'cpu' };
 
 /** Peer → parent. */
 export interface PeerReply {
   id: number;
   port?: number;
+  /** CPU time this process has used so far (user + system), in µs. */
+  cpu?: number;
   error?: string;
 }
 
@@ -34,12 +36,24 @@ export class PeerState {
   }
 }
 
+/** CPU time used by this process so far (user + system), in µs. */
+export function cpuTime(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}
+
 if (process.argv.includes(PEER_FLAG)) {
   const state = new PeerState();
   const handle = async (request: PeerRequest): Promise<Omit<PeerReply, 'id'>> => {
-    if (request.op === 'listen') return { port: await state.listen(request.kind) };
-    await state.close(request.port);
-    return {};
+    switch (request.op) {
+      case 'listen':
+        return { port: await state.listen(request.kind) };
+      case 'close':
+        await state.close(request.port);
+        return {};
+      case 'cpu':
+        return { cpu: cpuTime() };
+    }
   };
   process.on('message', (request: PeerRequest) => {
     handle(request).then(

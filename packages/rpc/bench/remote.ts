@@ -11,6 +11,8 @@ import type { Kind, Server } from './workload.js';
 export interface Peer {
   readonly where: 'child process' | 'inline';
   listen(kind: Kind): Promise<Server>;
+  /** CPU time (µs) the serving side has used so far, when it runs in a process of its own; else 0. */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -29,6 +31,7 @@ function inlinePeer(): Peer {
       const port = await state.listen(kind);
       return { port, close: () => state.close(port) };
     },
+    cpu: async () => 0,
     stop: async () => {},
   };
 }
@@ -63,6 +66,7 @@ function childPeer(): Peer {
       if (port === undefined) throw new Error('bench peer: no port');
       return { port, close: async () => void (await ask({ op: 'close', port })) };
     },
+    cpu: async () => (await ask({ op: 'cpu' })).cpu ?? 0,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
