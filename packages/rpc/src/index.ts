@@ -77,3 +77,6 @@ export { defaultMapError, relay, type RelayOptions, type RelayRequest, type Rela
 
 // A client over several endpoints (spec/rpc.md §8.3).
 export { ENDPOINTS_DEFAULTS, Endpoints, type Connect, type EndpointState, type EndpointsOptions, type Strategy } from './endpoints.js';
+
+// Signed calls (spec/rpc.md §6.7): credentials on every request, checked by middleware.
+export { callPrincipal, signedCalls, verifyCalls, type SignedCaller, type VerifyCallsOptions } from './auth/calls.js';
