@@ -13,7 +13,8 @@ export type MuxErrorCode =
   | 'MUX_CHANNEL_LIMIT'
   | 'MUX_CHANNEL_CLOSED'
   | 'MUX_WRITE_AFTER_EOF'
-  | 'MUX_ABORTED';
+  | 'MUX_ABORTED'
+  | 'MUX_KEEPALIVE_TIMEOUT';
 
 /** Base class of every error this package throws or rejects with. */
 export abstract class MuxError extends Error {
@@ -79,4 +80,12 @@ export class WriteAfterEofError extends MuxError {
 /** The operation's `AbortSignal` fired. `cause` holds the signal's reason. */
 export class AbortedError extends MuxError {
   readonly code = 'MUX_ABORTED' as const;
+}
+
+/**
+ * The peer did not answer in time (spec/qmux.md §5.3): a keepalive ping got no byte back within
+ * `keepaliveTimeoutMs`, which ends the session, or `ping()` got no answer, which does not.
+ */
+export class KeepaliveTimeoutError extends MuxError {
+  readonly code = 'MUX_KEEPALIVE_TIMEOUT' as const;
 }

@@ -19,6 +19,16 @@ export interface SessionOptions {
   windowUpdateThreshold?: number;
   /** Bytes queued for the transport beyond which channel writes wait for it to drain. */
   maxQueuedBytes?: number;
+  /**
+   * Once nothing has been received for this long, send a ping (spec/qmux.md §5.3); 0 turns
+   * keepalive off.
+   */
+  keepaliveIntervalMs?: number;
+  /**
+   * After a keepalive ping, how long to wait for any byte from the peer before the session ends
+   * with `KeepaliveTimeoutError`; also how long {@link Session.ping} waits for its answer.
+   */
+  keepaliveTimeoutMs?: number;
 }
 
 /** Every option resolved to a value. */
@@ -51,6 +61,16 @@ export const DEFAULTS = Object.freeze({
   openTimeoutMs: 30_000,
   /** 1 MiB: enough to keep a fast transport busy between flushes; channel writers wait beyond it. */
   maxQueuedBytes: 1024 * 1024,
+  /**
+   * 30 s: well inside the idle timeouts of NATs, load balancers and proxies (often 60 s or more),
+   * and one 13-byte ping per half minute of silence costs nothing.
+   */
+  keepaliveIntervalMs: 30_000,
+  /**
+   * 10 s: a live peer answers in a round trip; a dead one is noticed within 40 s of silence
+   * instead of the hours TCP takes.
+   */
+  keepaliveTimeoutMs: 10_000,
 });
 
 const MIN_PACKET = 9;
@@ -80,6 +100,8 @@ export function resolveOptions(options: SessionOptions | undefined): ResolvedOpt
       windowSize,
     ),
     maxQueuedBytes: check('maxQueuedBytes', o.maxQueuedBytes, 1, Number.MAX_SAFE_INTEGER),
+    keepaliveIntervalMs: check('keepaliveIntervalMs', o.keepaliveIntervalMs, 0, 2 ** 31 - 1),
+    keepaliveTimeoutMs: check('keepaliveTimeoutMs', o.keepaliveTimeoutMs, 1, 2 ** 31 - 1),
   };
 }
 

@@ -4,7 +4,10 @@ import { Deque } from './deque.js';
 import {
   AbortedError,
   ChannelLimitError,
+  KeepaliveTimeoutError,
   MuxError,
+  OpenRefusedError,
+  OpenTimeoutError,
   ProtocolError,
   SessionClosedError,
   TransportError,
@@ -40,6 +43,9 @@ export class Session implements AsyncIterable<Channel> {
   #returningSoon: MuxChannel[] = [];
   #returnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #host: ChannelHost;
+  /** When the last chunk arrived (`performance.now()`), for keepalive. */
+  #lastReceived = performance.now();
+  #keepaliveTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   #error: MuxError | null = null;
   #resolveClosed!: (error: Error | undefined) => void;
   /** Resolves when the session has ended: undefined for a clean end, else the error that ended it. */
@@ -62,6 +68,7 @@ export class Session implements AsyncIterable<Channel> {
     };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     stream.start({ data: (chunk) => this.#onData(chunk), end: (error) => this.#onEnd(error) });
+    if (this.#options.keepaliveIntervalMs > 0 && this.#error === null) this.#armKeepalive(this.#options.keepaliveIntervalMs);
   }
 
   get localAddress(): string | undefined {
@@ -99,6 +106,36 @@ export class Session implements AsyncIterable<Channel> {
     return channel.opened(signal, this.#options.openTimeoutMs);
   }
 
+  /**
+   * Measures a round trip to the peer (spec/qmux.md §5.3): sends OPEN with window 0 and max packet
+   * 0, which a conforming peer refuses with OPEN_FAILURE, and resolves with the milliseconds until
+   * the answer. The id stays reserved until the answer arrives. Rejects with KeepaliveTimeoutError
+   * after `keepaliveTimeoutMs` (the session goes on), ChannelLimitError at `maxChannels`, or the
+   * session's error once it has ended.
+   */
+  ping(): Promise<number> {
+    if (this.#error !== null) return Promise.reject(this.#error);
+    if (this.#table.size >= this.#options.maxChannels) {
+      return Promise.reject(new ChannelLimitError(`${this.#options.maxChannels} channels are open (maxChannels)`));
+    }
+    const channel = this.#table.add((id) => MuxChannel.outbound(this.#host, id));
+    this.#outbox.open(channel.id, 0, 0);
+    const sent = performance.now();
+    const timeoutMs = this.#options.keepaliveTimeoutMs;
+    return channel.opened(undefined, timeoutMs).then(
+      (confirmed) => {
+        // A peer that accepts a max packet of 0 is not conforming, but it answered: close the channel.
+        void confirmed.close();
+        return performance.now() - sent;
+      },
+      (error: unknown) => {
+        if (error instanceof OpenRefusedError) return performance.now() - sent;
+        if (error instanceof OpenTimeoutError) throw new KeepaliveTimeoutError(`no answer to a ping within ${timeoutMs} ms`);
+        throw error;
+      },
+    );
+  }
+
   /** The next channel the peer opened. Rejects with the session's error once it has ended. */
   accept(): Promise<Channel> {
     return this.#next().then((channel) => channel ?? Promise.reject(this.#error!));
@@ -131,6 +168,7 @@ export class Session implements AsyncIterable<Channel> {
 
   #onData(chunk: Uint8Array): void {
     if (this.#error !== null) return;
+    this.#lastReceived = performance.now();
     try {
       this.#decoder.push(chunk, this.#handler);
       if (this.#outbox.overloaded) {
@@ -224,6 +262,32 @@ export class Session implements AsyncIterable<Channel> {
     }, 0);
   }
 
+  // ---- keepalive (spec/qmux.md §5.3) ----
+
+  #armKeepalive(delayMs: number): void {
+    const timer = setTimeout(this.#keepalive, delayMs);
+    // In Node, keepalive alone must not keep a process alive.
+    (timer as { unref?: () => void }).unref?.();
+    this.#keepaliveTimer = timer;
+  }
+
+  /** Runs once nothing may have been received for an interval: pings if that is so. */
+  readonly #keepalive = (): void => {
+    if (this.#error !== null) return;
+    const { keepaliveIntervalMs: interval, keepaliveTimeoutMs: timeout } = this.#options;
+    const idle = performance.now() - this.#lastReceived;
+    if (idle < interval) return this.#armKeepalive(interval - idle);
+    const asked = performance.now();
+    this.ping().catch(() => {}); // the verdict below is what counts
+    const timer = setTimeout(() => {
+      // Any byte is proof of life: an answer queued behind a long transfer does not count against a busy peer.
+      if (this.#lastReceived >= asked) return this.#keepalive();
+      this.#fail(new KeepaliveTimeoutError(`nothing received within ${timeout} ms of a keepalive ping (after ${interval} ms of silence)`));
+    }, timeout);
+    (timer as { unref?: () => void }).unref?.();
+    this.#keepaliveTimer = timer;
+  };
+
   /** Ends the session because of `error`, which `closed` then resolves with. */
   #fail(error: MuxError): void {
     this.#end(error, error);
@@ -248,6 +312,8 @@ export class Session implements AsyncIterable<Channel> {
     this.#waitingForRoom = [];
     clearTimeout(this.#returnTimer);
     this.#returnTimer = undefined;
+    clearTimeout(this.#keepaliveTimer);
+    this.#keepaliveTimer = undefined;
     this.#returningSoon = [];
     this.#resolveClosed(result);
   }
