@@ -6,7 +6,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { bytes, digest, echo, KINDS, pair, readAll, until, type Pair } from './helpers/kinds.js';
+import { KeepaliveTimeoutError } from '@petrichor/mux';
+import { bytes, digest, echo, KINDS, pair, readAll, sleep, until, Vanishing, type Pair } from './helpers/kinds.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -80,6 +81,31 @@ describe.each(KINDS)('spec/transports.md §2 the byte stream, over $name', (kind
     expect(p.client.localAddress).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(p.server.remoteAddress).toBe(p.client.localAddress);
     expect(p.server.localAddress).toBe(p.client.remoteAddress);
+  });
+
+  test('§7 ping() measures a round trip over the transport', async () => {
+    const rtt = await p.client.ping();
+    expect(rtt).toBeGreaterThanOrEqual(0);
+    expect(rtt).toBeLessThan(5_000);
+    expect(await p.server.ping()).toBeGreaterThanOrEqual(0);
+  });
+
+  test('§7 keepalive keeps an idle session up and detects a peer that stops answering', async () => {
+    let vanishing!: Vanishing;
+    const q = await pair(kind, dir, {
+      session: { keepaliveIntervalMs: 40, keepaliveTimeoutMs: 60 },
+      serverSession: { keepaliveIntervalMs: 0 },
+      wrapServer: (stream) => (vanishing = new Vanishing(stream)),
+    });
+    // Idle for several intervals: pinged, answered, still up.
+    await sleep(200);
+    expect(await Promise.race([q.client.closed.then(() => 'ended'), sleep(0).then(() => 'up')])).toBe('up');
+    // The server goes silent without closing anything: only keepalive can tell.
+    vanishing.dropping = true;
+    const error = await q.client.closed;
+    expect(error).toBeInstanceOf(KeepaliveTimeoutError);
+    expect(error).toMatchObject({ code: 'MUX_KEEPALIVE_TIMEOUT' });
+    await q.close();
   });
 
   test('closing the client ends the server session cleanly and the listener forgets the stream', async () => {

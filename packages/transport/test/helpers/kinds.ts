@@ -3,7 +3,7 @@
  * on and how each side is configured, plus a helper that sets up a connected Session pair.
  */
 import { createHash } from 'node:crypto';
-import { Session, type ByteStream, type SessionOptions } from '@petrichor/mux';
+import { Session, type ByteStream, type ByteStreamSink, type SessionOptions } from '@petrichor/mux';
 import * as browserSafe from '@petrichor/transport';
 import { connect, listen, type Listener, type NodeConnectOptions, type NodeListenOptions } from '@petrichor/transport/node';
 import { WebSocket as WsWebSocket } from 'ws';
@@ -67,13 +67,17 @@ export interface Pair {
 }
 
 /** Listens, connects, and starts a Session on each end. */
-export async function pair(kind: Kind, dir: string, options: { session?: SessionOptions; serverSession?: SessionOptions } = {}): Promise<Pair> {
+export async function pair(
+  kind: Kind,
+  dir: string,
+  options: { session?: SessionOptions; serverSession?: SessionOptions; wrapServer?: (stream: ByteStream) => ByteStream } = {},
+): Promise<Pair> {
   const setup = await kind.setup(dir);
   const servers: Session[] = [];
   let first!: (session: Session) => void;
   const accepted = new Promise<Session>((resolve) => (first = resolve));
   const listener = await listen(setup.url, setup.listen, (stream) => {
-    const session = new Session(stream, options.serverSession ?? options.session);
+    const session = new Session(options.wrapServer?.(stream) ?? stream, options.serverSession ?? options.session);
     servers.push(session);
     first(session);
   });
@@ -153,4 +157,22 @@ export async function until(condition: () => boolean, ms = 5_000): Promise<boole
 /** A short fingerprint of bytes: comparing 4 MiB arrays element by element is slow in expect(). */
 export function digest(data: Uint8Array): string {
   return `${data.byteLength}:${createHash('sha256').update(data).digest('hex').slice(0, 16)}`;
+}
+
+/** A stream whose writes can be dropped silently: a peer that has vanished without a word. */
+export class Vanishing implements ByteStream {
+  dropping = false;
+  readonly #inner: ByteStream;
+  constructor(inner: ByteStream) {
+    this.#inner = inner;
+  }
+  start(sink: ByteStreamSink): void {
+    this.#inner.start(sink);
+  }
+  write(chunk: Uint8Array): void | Promise<void> {
+    if (!this.dropping) return this.#inner.write(chunk);
+  }
+  close(): void {
+    this.#inner.close();
+  }
 }
