@@ -12,10 +12,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { Session } from '@petrichor/mux';
+import { Server } from '@petrichor/rpc';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listen, type Listener } from '@petrichor/transport/node';
-import type { PageReport } from './browser/page.js';
+import type { CallReport, PageReport } from './browser/page.js';
 import { bytes, digest, echo, readAll } from './helpers/kinds.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,6 +47,9 @@ describe.skipIf(!available)('spec/transports.md §5 a page in headless Chromium 
   let page: Page;
   let site: http.Server;
   let listener: Listener;
+  let rpcListener: Listener;
+  const rpc = new Server({ name: 'greeter' });
+  rpc.route('GET', '/hello/:name', (ctx) => ({ hello: ctx.params['name'] ?? '', from: 'node' }));
   const serverSessions: Session[] = [];
 
   beforeAll(async () => {
@@ -65,6 +69,7 @@ describe.skipIf(!available)('spec/transports.md §5 a page in headless Chromium 
       serverSessions.push(session);
       echo(session);
     });
+    rpcListener = await listen('ws://127.0.0.1:0/rpc', (stream) => void rpc.serve(stream));
     userDataDir = await mkdtemp(join(tmpdir(), 'ptr-chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM,
@@ -87,6 +92,8 @@ describe.skipIf(!available)('spec/transports.md §5 a page in headless Chromium 
   afterAll(async () => {
     await context?.close();
     await listener?.close({ graceMs: 0 });
+    await rpc.close({ deadlineMs: 0 });
+    await rpcListener?.close({ graceMs: 0 });
     await new Promise((resolve) => site?.close(resolve));
     if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
   });
@@ -117,6 +124,17 @@ describe.skipIf(!available)('spec/transports.md §5 a page in headless Chromium 
     expect(report.nodeGlobals).toBe(false);
     expect(report.echoes).toEqual(sizes.map((size) => ({ size, back: size, same: true })));
     expect(report.served).toBe(2);
+    expect(report.rtt).toBeGreaterThanOrEqual(0);
     expect(await serverSide).toEqual([true, true]);
+  }, 60_000);
+
+  test('an rpc client in the page calls the Node service: an answer, and a 404 as RpcError', async () => {
+    const report = await page.evaluate(
+      (url) => (globalThis as unknown as { petrichor: { call(url: string, name: string): Promise<CallReport> } }).petrichor.call(url, 'chromium'),
+      rpcListener.url,
+    );
+    expect(report.error).toBeUndefined();
+    expect(report.answer).toEqual({ hello: 'chromium', from: 'node' });
+    expect(report.missing).toMatchObject({ code: 404 });
   }, 60_000);
 });

@@ -3,6 +3,7 @@
  * entries): a mux Session over the browser's own WebSocket to the Node server under test.
  */
 import { Session, type Channel } from '@petrichor/mux';
+import { Client, RpcError } from '@petrichor/rpc';
 import { connect } from '@petrichor/transport';
 
 /** What `run` reports back to the test. */
@@ -13,6 +14,15 @@ export interface PageReport {
   served: number;
   /** Whether the bundle saw any Node global (it must not). */
   nodeGlobals: boolean;
+  /** A keepalive ping's round trip, ms. */
+  rtt: number;
+  error?: string;
+}
+
+/** What `call` reports back: an rpc call's answer and an error's code, from the browser. */
+export interface CallReport {
+  answer: unknown;
+  missing: { code: number; message: string } | string;
   error?: string;
 }
 
@@ -45,7 +55,7 @@ function same(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 async function run(url: string, sizes: number[], serverChannels: number): Promise<PageReport> {
-  const report: PageReport = { echoes: [], served: 0, nodeGlobals: typeof (globalThis as { process?: unknown }).process !== 'undefined' };
+  const report: PageReport = { echoes: [], served: 0, rtt: -1, nodeGlobals: typeof (globalThis as { process?: unknown }).process !== 'undefined' };
   try {
     // A 64 KiB high-water mark so the larger echoes exercise the bufferedAmount polling.
     const session = new Session(await connect(url, { highWaterMark: 64 * 1024 }));
@@ -70,6 +80,7 @@ async function run(url: string, sizes: number[], serverChannels: number): Promis
       }),
     );
     await served;
+    report.rtt = await session.ping();
     session.close();
   } catch (error) {
     report.error = String(error);
@@ -77,4 +88,21 @@ async function run(url: string, sizes: number[], serverChannels: number): Promis
   return report;
 }
 
-(globalThis as { petrichor?: unknown }).petrichor = { run };
+/** An rpc client in the page calls the Node service over the same kind of WebSocket. */
+async function call(url: string, name: string): Promise<CallReport> {
+  const report: CallReport = { answer: null, missing: '' };
+  try {
+    const client = await Client.connect(await connect(url), { user: 'chromium' });
+    report.answer = await client.call('GET', `/hello/${name}`);
+    report.missing = await client.call('GET', '/nowhere').then(
+      () => 'answered',
+      (error: unknown) => (error instanceof RpcError ? { code: error.code, message: error.message } : String(error)),
+    );
+    await client.close();
+  } catch (error) {
+    report.error = String(error);
+  }
+  return report;
+}
+
+(globalThis as { petrichor?: unknown }).petrichor = { run, call };
