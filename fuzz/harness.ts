@@ -36,20 +36,24 @@ export class FuzzFailure extends Error {
   }
 }
 
-/** A typed error of the package under test: its class matched and it has a string `code`. */
+/** A typed error of the package under test: its class matched and it has a stable `code` (RpcError's is an HTTP-like number). */
 export interface TypedError {
-  readonly code: string;
+  readonly code: string | number;
   readonly message: string;
 }
 
-/** How long one call may take on an input under 64 KiB; longer means super-linear time. */
+/**
+ * The time one call may take: 50 ms, plus 3 µs per input byte (about 250 ms at 64 KiB). The
+ * slowest linear work measured is msgpack decodeAll of one tiny value per byte, under 3 µs a
+ * byte on a loaded 2-core machine; quadratic work on tens of KiB takes seconds.
+ */
 export const CALL_BUDGET_MS = 50;
-/** Inputs at least this large get a proportionally larger budget. */
-const SMALL_INPUT = 64 * 1024;
+/** See {@link CALL_BUDGET_MS}. */
+export const BYTE_BUDGET_MS = 0.003;
 /** Added to the budget per chunk when a call feeds a stream decoder many chunks (one byte each, say). */
 export const PUSH_BUDGET_MS = 0.005;
-/** A slow call is timed this many times more, after a full GC; only the fastest counts (GC and JIT pauses). */
-const RETRIES = 2;
+/** A slow call is timed this many times more, after a full GC; only the fastest counts (GC pauses, cold code). */
+const RETRIES = 4;
 
 /** Calls that went over budget once but not on retry: noise, counted for the report. */
 export const noise = { retriedCalls: 0 };
@@ -70,40 +74,42 @@ export type Outcome<T> = { ok: true; value: T } | { ok: false; error: TypedError
  * throws a {@link FuzzFailure} if it threw anything but an instance of `errorClass` with a string
  * `code`, or if it took longer than the budget on three tries. `fn` must be repeatable (build
  * any stateful decoder inside it). A stream feed passes `pushes`, how many chunks it feeds (each
- * adds {@link PUSH_BUDGET_MS} to the budget), and counts its own outcome.
+ * adds {@link PUSH_BUDGET_MS} to the budget), and counts its own outcome. `numericCode` accepts a
+ * number as `code` (RpcError); every other error class must have a string code.
  */
-export function attempt<T>(label: string, errorClass: abstract new (...args: never[]) => Error, size: number, fn: () => T, feed?: { pushes: number }): Outcome<T> {
+export function attempt<T>(label: string, errorClass: abstract new (...args: never[]) => Error, size: number, fn: () => T, feed?: { pushes: number }, numericCode = false): Outcome<T> {
   const pushes = feed?.pushes ?? 1;
-  const budget = CALL_BUDGET_MS * Math.max(1, size / SMALL_INPUT) + PUSH_BUDGET_MS * pushes;
+  const budget = CALL_BUDGET_MS + BYTE_BUDGET_MS * size + PUSH_BUDGET_MS * pushes;
   let outcome: Outcome<T> | undefined;
   for (let tries = 0; tries <= RETRIES; tries++) {
     const start = performance.now();
-    outcome = run(label, errorClass, fn);
+    outcome = run(label, errorClass, fn, numericCode);
     const took = performance.now() - start;
     if (took <= budget) {
       if (tries > 0) noise.retriedCalls++;
-      if (feed === undefined) tally(outcome.ok ? 'ok' : outcome.error.code);
+      if (feed === undefined) tally(outcome.ok ? 'ok' : String(outcome.error.code));
       return outcome;
     }
     if (tries === RETRIES) {
-      throw new FuzzFailure(`${label} took ${took.toFixed(1)} ms on ${size} bytes (budget ${budget.toFixed(0)} ms, 3 tries): super-linear time`);
+      throw new FuzzFailure(`${label} took ${took.toFixed(1)} ms on ${size} bytes (budget ${budget.toFixed(0)} ms, ${RETRIES + 1} tries): super-linear time`);
     }
     collectGarbage();
   }
   return outcome!;
 }
 
-function run<T>(label: string, errorClass: abstract new (...args: never[]) => Error, fn: () => T): Outcome<T> {
+function run<T>(label: string, errorClass: abstract new (...args: never[]) => Error, fn: () => T, numericCode: boolean): Outcome<T> {
   try {
     return { ok: true, value: fn() };
   } catch (error) {
-    return { ok: false, error: typed(label, errorClass, error) };
+    return { ok: false, error: typed(label, errorClass, error, numericCode) };
   }
 }
 
-/** `error` if it is an instance of `errorClass` with a string `code`; else a {@link FuzzFailure}. */
-export function typed(label: string, errorClass: abstract new (...args: never[]) => Error, error: unknown): TypedError {
-  if (error instanceof errorClass && typeof (error as Partial<TypedError>).code === 'string') return error as Error & TypedError;
+/** `error` if it is an instance of `errorClass` with a string `code` (or a number, when `numericCode`); else a {@link FuzzFailure}. */
+export function typed(label: string, errorClass: abstract new (...args: never[]) => Error, error: unknown, numericCode = false): TypedError {
+  const code = (error as Partial<TypedError> | null)?.code;
+  if (error instanceof errorClass && (typeof code === 'string' || (numericCode && typeof code === 'number'))) return error as Error & TypedError;
   if (error instanceof FuzzFailure) throw error;
   const what = error instanceof Error ? `${error.name}: ${error.message}` : `a non-error ${String(error)}`;
   const failure = new FuzzFailure(`${label} threw ${what}, not a ${errorClass.name}`);

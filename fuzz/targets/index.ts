@@ -5,6 +5,8 @@ import { msgpackTarget } from './msgpack.js';
 import { muxSessionTarget } from './mux-session.js';
 import { netstringTarget } from './netstring.js';
 import { qmuxFramesTarget } from './qmux-frames.js';
+import { rpcEnvelopeTarget } from './rpc-envelope.js';
+import { rpcHandshakeTarget } from './rpc-handshake.js';
 import { sexprTarget } from './sexpr.js';
 import { tnetstringTarget } from './tnetstring.js';
 
@@ -16,4 +18,6 @@ export const targets: readonly Target<never>[] = [
   messagesTarget,
   qmuxFramesTarget,
   muxSessionTarget,
+  rpcHandshakeTarget,
+  rpcEnvelopeTarget,
 ] as unknown as readonly Target<never>[];

@@ -109,6 +109,6 @@ function feed(label: string, maxPacketSize: number, chunks: readonly Uint8Array[
   } catch (error) {
     const e = typed(label, MuxError, error);
     tally(`stream ${e.code}`);
-    return { messages, idle: decoder.idle, error: { code: e.code, message: e.message } };
+    return { messages, idle: decoder.idle, error: { code: String(e.code), message: e.message } };
   }
 }
