@@ -179,6 +179,43 @@ describe('spec/rpc.md §8.1 relay: streams', () => {
     expect(next).toBe(TOTAL);
   });
 
+  test('a streamed request passes through under backpressure: a backend that does not read stalls the caller', async () => {
+    const ITEM = 16 * 1024;
+    const TOTAL = 100;
+    const release = gate();
+    const mux = { windowSize: 64 * 1024, maxPacketSize: 16 * 1024 + 64 };
+    const { caller } = await parties(
+      (backend) => {
+        backend.route('PUT', '/internal/sink', async (ctx) => {
+          await release.promise;
+          let n = 0;
+          for await (const _ of ctx.messages) n++;
+          return n;
+        });
+      },
+      {},
+      { mux },
+    );
+    const upload = caller.open('PUT', '/api/sink', null, { stream: 'in' });
+    let sent = 0;
+    const sending = (async () => {
+      for (let i = 0; i < TOTAL; i++) {
+        await upload.send('x'.repeat(ITEM));
+        sent++;
+      }
+      await upload.end();
+    })();
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const stalledAt = sent;
+    // Two hops of 64 KiB windows hold about 8 messages; the relay holds at most one more.
+    expect(stalledAt).toBeLessThan(24);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(sent).toBe(stalledAt);
+    release.open();
+    await sending;
+    expect(await upload.result).toBe(TOTAL);
+  });
+
   test('a backend error mid-stream reaches the caller after the items, mapped', async () => {
     const { caller } = await parties((backend) => {
       backend.route('GET', '/internal/flaky', async function* () {
