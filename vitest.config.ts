@@ -3,9 +3,7 @@ import { projects } from './vitest.workspace.js';
 
 export default defineConfig({
   test: {
+    // Each project sets its own timeouts (vitest.workspace.ts): inline projects do not inherit them.
     projects,
-    // Tests use real sockets on loopback; a hung test is a failure, not a stall.
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
   },
 });

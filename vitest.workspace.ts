@@ -18,6 +18,10 @@ function nodePackage(name: string): TestProjectConfiguration {
       root: `packages/${name}`,
       include: ['test/**/*.test.ts'],
       environment: 'node',
+      // Inline projects do not inherit the root's timeouts. Property tests and real sockets on a
+      // shared 2-core machine need room; a hung test still fails, after 30 s.
+      testTimeout: 30_000,
+      hookTimeout: 30_000,
     },
   };
 }
