@@ -12,7 +12,8 @@
  *
  * The serving side runs in a child process (see remote.ts), the same for every candidate.
  * Environment: BENCH_RPC_PEER=inline runs both sides in this process; BENCH_RPC_ONLY=i,ii,iii
- * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,… picks candidates (for profiling one);
+ * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,ours:msgpack,… picks candidates
+ * (for profiling one);
  * BENCH_RPC_ROUNDS overrides the rounds of every scenario.
  *
  * Besides time, each row shows the CPU both processes spent per call (user + system, read from
@@ -85,6 +86,18 @@ function candidate(
   let client: Client | undefined;
   let close: (() => Promise<void>) | undefined;
   const scores: number[] = [];
+  /** CPU (ms) that reading both clocks costs (IPC to the serving process), taken off every run. */
+  let clockCost = 0;
+  const measured = async (calls: () => Promise<Float64Array | void>) => {
+    // The serving side's clock is read over IPC, outside the timed part.
+    const served = await peer.cpu();
+    const used = cpuTime();
+    const start = performance.now();
+    const latencies = await calls();
+    const ms = performance.now() - start;
+    const cpuMs = (cpuTime() - used + (await peer.cpu()) - served) / 1000 - clockCost;
+    return { ms, cpuMs, latencies };
+  };
   return {
     name: entry.name,
     async setup() {
@@ -92,15 +105,12 @@ function candidate(
       close = server.close;
       client = await dial(entry.spec, server.port);
       await warm(client);
+      const idle: number[] = [];
+      for (let i = 0; i < 5; i++) idle.push((await measured(async () => {})).cpuMs);
+      clockCost = idle.sort((a, b) => a - b)[2]!;
     },
     async run() {
-      // The serving side's CPU clock is read over IPC, outside the timed part.
-      const served = await peer.cpu();
-      const used = cpuTime();
-      const start = performance.now();
-      const latencies = await work(client!);
-      const ms = performance.now() - start;
-      const cpuMs = (cpuTime() - used + (await peer.cpu()) - served) / 1000;
+      const { ms, cpuMs, latencies } = await measured(() => work(client!));
       scores.push(score(ms));
       return latencies === undefined ? { ms, cpuMs, scores } : { ms, cpuMs, latencies, scores };
     },
@@ -155,7 +165,7 @@ const picked = env('BENCH_RPC_CANDIDATES')?.split(',');
 const roundsFor = (full: number) => Number(env('BENCH_RPC_ROUNDS') ?? (quick ? 1 : full));
 
 function entries(scenarioOne: boolean): Entry[] {
-  return ENTRIES.filter((e) => (scenarioOne || !e.firstOnly) && (picked === undefined || picked.includes(e.spec.kind)));
+  return ENTRIES.filter((e) => (scenarioOne || !e.firstOnly) && (picked === undefined || picked.includes(e.spec.kind) || picked.includes(`${e.spec.kind}:${e.spec.codec}`)));
 }
 
 const perSecond = (calls: number) => (ms: number) => calls / (ms / 1000);
@@ -204,7 +214,8 @@ export async function run(): Promise<void> {
       rows.push({
         scenario: 'iii',
         rows: await scenario('rpc (iii) one call, 1 MiB body echoed back', list, {
-          describe: (r) => ({ spread: spread(r.scores) }),
+          metric: { label: 'ms', higherIsBetter: false, from: (r) => r.ms },
+          describe: (r) => ({ 'best ms': Math.min(...r.scores).toFixed(2), 'cpu ms': r.cpuMs.toFixed(2), spread: spread(r.scores) }),
           baselines: [FLOOR],
           rounds: roundsFor(15),
         }),
