@@ -32,7 +32,7 @@ const INPUT_BUDGET_MS = 250;
 export const muxSessionTarget: Target<Input> = {
   name: 'mux-session',
   about: 'a mux Session fed hostile bytes while the app opens, accepts, reads, writes, closes',
-  runs: 20_000,
+  runs: 50_000,
   input: fc.record({
     bytes: hostileBytes(qmuxFormat),
     cuts: fc.oneof({ weight: 4, arbitrary: fc.array(fc.nat(), { maxLength: 8 }) }, { weight: 1, arbitrary: fc.constant('bytes' as const) }),

@@ -20,7 +20,7 @@ interface Input {
 export const netstringTarget: Target<Input> = {
   name: 'netstring',
   about: 'netstring decodeFrame, default and extreme maxBytes',
-  runs: 40_000,
+  runs: 200_000,
   input: fc.record({
     bytes: hostileBytes({
       valid: valid.map((b) => new Uint8Array(b)),

@@ -52,7 +52,7 @@ interface Input {
 export const rpcEnvelopeTarget: Target<Input> = {
   name: 'rpc-envelope',
   about: 'rpc request / reply HEADERs and error BODYs in each session codec (sexpr call form included)',
-  runs: 15_000,
+  runs: 40_000,
   input: fc.oneof(
     ...(['tnetstring', 'sexpr', 'msgpack'] as const).map((codec) =>
       fc.record({
@@ -76,11 +76,11 @@ export const rpcEnvelopeTarget: Target<Input> = {
     });
     if (!decoded.ok) return;
     for (const { header, body } of decoded.value) {
-      const request = attempt('parseRequest(header)', RpcError, bytes.length, () => parseRequest(header), undefined, true);
+      const request = attempt('parseRequest(header)', RpcError, bytes.length, () => parseRequest(header), { pushes: 1 }, true);
       invariant(request.ok || request.error.code === 400, () => `parseRequest threw RpcError ${request.ok ? '' : request.error.code}, not 400 (${hex(bytes)})`);
       if (request.ok) invariant(request.value.path.startsWith('/') && request.value.verb.length > 0, () => `parseRequest accepted verb ${request.value.verb} path ${request.value.path}`);
       tally(request.ok ? 'request ok' : 'request 400');
-      const reply = attempt('parseReplyHead(header)', RpcProtocolError, bytes.length, () => parseReplyHead(header));
+      const reply = attempt('parseReplyHead(header)', RpcProtocolError, bytes.length, () => parseReplyHead(header), { pushes: 1 });
       tally(reply.ok ? 'reply head ok' : `reply head ${reply.error.code}`);
       const error = attempt('errorFromReply(status, body)', RpcError, bytes.length, () => errorFromReply(status, body), undefined, true);
       invariant(error.ok && error.value instanceof RpcError && error.value.code === status, () => `errorFromReply(${status}, body) did not return an RpcError ${status} (${hex(bytes)})`);

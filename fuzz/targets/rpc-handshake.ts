@@ -52,7 +52,7 @@ const SETTLE_MS = 2000;
 export const rpcHandshakeTarget: Target<Input> = {
   name: 'rpc-handshake',
   about: 'rpc serverHandshake / clientHandshake fed a hostile hello or answer through the preamble reader',
-  runs: 20_000,
+  runs: 25_000,
   input: fc.oneof(
     ...(['server', 'client'] as const).map((side) =>
       fc.record({

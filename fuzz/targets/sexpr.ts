@@ -18,7 +18,7 @@ const valid = fc.oneof(
 export const sexprTarget: Target<Uint8Array> = {
   name: 'sexpr',
   about: 'sexpr parse, parseAll on bytes and on text',
-  runs: 30_000,
+  runs: 100_000,
   input: hostileBytes({
     valid,
     tokens: ['(', ')', '{', '}', '"', '\\', '\\u', 'd83d', 'dc00', ';', '\n', '#;', ':', ' ', '1', '-', '.', 'e', '+', 'nil', 'true', 'a', '[', ']', "'", '#t'].map(ascii),
