@@ -27,7 +27,7 @@ export function checkSocketPath(url: string, path: string): void {
 const PROBE_TIMEOUT_MS = 1_000;
 
 /**
- * Clears the way to listen on `path` after EADDRINUSE (spec/transports.md §3): the file is removed
+ * Clears the way to listen on `path` after EADDRINUSE (spec/transports.md §3.2): the file is removed
  * only if it is a socket AND connecting to it is refused (the server that made it is gone), and
  * only if it is still the same file after the probe. A socket something answers on, anything that
  * is not a socket, or a probe that cannot tell, is left alone: `TRANSPORT_ADDRESS_IN_USE`.
