@@ -36,6 +36,8 @@ export interface CallHost {
   finish(call: IncomingCall): void;
   /** A handler failed with something that is not an `RpcError`, or a hook threw. */
   report(error: unknown, ctx: CallContext): void;
+  /** What was just queued ends a reply: send it now (see `CoalescingStream.urgent`). */
+  flush(): void;
 }
 
 const EMPTY_META: ValueObject = Object.freeze({});
@@ -243,6 +245,7 @@ export class IncomingCall implements CallContext {
   #finish(written: Promise<void> | null, force: boolean): void {
     const channel = this.#channel;
     const eof = channel.closeWrite();
+    this.#host.flush();
     // The mux hands back one shared settled promise for every write it queued at once:
     // identical promises mean the reply is queued whole.
     if (written === null || written === eof) {

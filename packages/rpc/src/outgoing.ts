@@ -20,6 +20,8 @@ export interface CallerHost {
   lostError(error: unknown): Error;
   /** Fails at once if the session has ended. */
   checkOpen(): void;
+  /** What was just queued completes a request part: send it now (see `CoalescingStream.urgent`). */
+  flush(): void;
 }
 
 /** Options of every call. */
@@ -149,6 +151,8 @@ export class Call implements AsyncIterable<Value> {
     this.#reader = new MessageReader(channel, this.#host.format.decoder());
     channel.write(bytes).catch(ignore);
     if (this.#requestEnded) channel.closeWrite().catch(ignore);
+    this.#host.flush();
+    pool.refill();
     return channel;
   }
 
@@ -171,7 +175,9 @@ export class Call implements AsyncIterable<Value> {
     if (this.#requestEnded) return;
     this.#requestEnded = true;
     try {
-      await channel.closeWrite();
+      const eof = channel.closeWrite();
+      this.#host.flush();
+      await eof;
     } catch (error) {
       throw this.#sendError(error);
     }

@@ -46,11 +46,13 @@ export class ChannelPool {
     return this.#ready.length;
   }
 
-  /** A ready channel, or undefined (then {@link wait}); starts opening its replacement. */
+  /**
+   * A ready channel, or undefined (then {@link wait}). Call {@link refill} once the request is
+   * queued: the replacement's OPEN then follows the request in the same write, and the peer
+   * answers the request before it sets up the new channel.
+   */
   take(): Channel | undefined {
-    const channel = this.#ready.pop();
-    this.refill();
-    return channel;
+    return this.#ready.pop();
   }
 
   /** Hands `waiter` the next channel that opens (or the error that stops the session). */

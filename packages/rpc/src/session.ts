@@ -4,6 +4,7 @@
  * pre-opened channels; channels the peer opens are calls to this end's {@link Service}.
  */
 import { MuxError, Session, type ByteStream, type Channel, type SessionOptions as MuxOptions } from '@petrichor/mux';
+import { CoalescingStream } from './coalesce.js';
 import { errorFromReply, parseReplyHead, requestHeader } from './envelope.js';
 import { ConnectionLostError, RpcError, RpcProtocolError, SessionClosedError, type RpcSessionError } from './errors.js';
 import { MessageFormat, type DecodeShape } from './format.js';
@@ -67,6 +68,7 @@ export class RpcSession {
   readonly closed: Promise<Error | undefined>;
 
   readonly #format: MessageFormat;
+  readonly #out: CoalescingStream;
   readonly #pool: ChannelPool;
   readonly #maxInFlight: number;
   readonly #onError: ((error: unknown, ctx: CallContext | undefined) => void) | undefined;
@@ -82,7 +84,8 @@ export class RpcSession {
   constructor(stream: ByteStream, peer: Peer, init: SessionInit) {
     this.peer = peer;
     this.service = init.service;
-    this.mux = new Session(stream, init.mux);
+    this.#out = new CoalescingStream(stream);
+    this.mux = new Session(this.#out, init.mux);
     this.#format = new MessageFormat(init.codec, init.limits, init.decode);
     this.#maxInFlight = positive('maxInFlight', init.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
     this.#onError = init.onError;
@@ -97,11 +100,13 @@ export class RpcSession {
       admit: (call) => this.#admit(call),
       finish: (call) => this.#finish(call),
       report: (error, ctx) => this.#onError?.(error, ctx),
+      flush: () => this.#out.urgent(),
     };
     this.#caller = {
       format: this.#format,
       pool: this.#pool,
       lostError: (error) => this.lostError(error),
+      flush: () => this.#out.urgent(),
       checkOpen: () => {
         if (this.#ended) throw this.lostError(undefined);
       },
@@ -149,13 +154,15 @@ export class RpcSession {
           pool.wait(waiter);
         });
       }
-      // DATA and EOF are queued in one turn: they leave in one transport write.
+      // DATA and EOF are queued in one turn: they leave in one transport write, at once.
       const written = channel.write(bytes);
       const eof = channel.closeWrite();
       if (written !== eof) {
         written.catch(ignore);
         eof.catch(ignore);
       }
+      this.#out.urgent();
+      pool.refill();
       const reader = new MessageReader(channel, this.#format.decoder());
       let message: Message | null;
       try {
@@ -202,6 +209,8 @@ export class RpcSession {
       this.#pool.take() ?? (await new Promise<Channel>((resolve, reject) => this.#pool.wait({ resolve, reject })));
     const written = channel.write(bytes);
     const eof = channel.closeWrite();
+    this.#out.urgent();
+    this.#pool.refill();
     try {
       if (written !== eof) await eof;
     } catch (error) {
