@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { Session, type ByteStream } from '@petrichor/mux';
 import * as browserSafe from '@petrichor/transport';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
@@ -122,6 +123,69 @@ describe('spec/transports.md §5.1 binary messages; their boundaries mean nothin
       await stream.writev!([new Uint8Array(10), new Uint8Array(MAX_MESSAGE_BYTES + 1)]);
       expect(await until(() => total === 4 * MAX_MESSAGE_BYTES + 16)).toBe(true);
       expect(Math.max(...sizes)).toBe(MAX_MESSAGE_BYTES);
+      stream.close();
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('spec/transports.md §5.1 any split is the same stream (properties)', () => {
+  const splits = fc
+    .uint8Array({ minLength: 2, maxLength: 4096 })
+    .chain((bytes) => fc.tuple(fc.constant(bytes), fc.uniqueArray(fc.integer({ min: 1, max: bytes.byteLength - 1 }), { maxLength: 12 })));
+  const pieces = (bytes: Uint8Array, cuts: number[]) => {
+    const at = [0, ...[...cuts].filter((c) => c < bytes.byteLength).sort((a, b) => a - b), bytes.byteLength];
+    return at.slice(1).map((end, i) => bytes.subarray(at[i]!, end));
+  };
+
+  test('messages sent in any pieces arrive as the concatenation, then a clean end', async () => {
+    let next!: (stream: ByteStream) => void;
+    const listener = await listen('ws://127.0.0.1:0/', (stream) => next(stream));
+    try {
+      await fc.assert(
+        fc.asyncProperty(splits, async ([bytes, cuts]) => {
+          const accepted = new Promise<ByteStream>((resolve) => (next = resolve));
+          const ws = await rawClient(listener.url);
+          for (const piece of pieces(bytes, cuts)) ws.send(piece);
+          ws.close(1000);
+          const stream = await accepted;
+          const received: Uint8Array[] = [];
+          const ended = await new Promise<Error | undefined>((resolve) => stream.start({ data: (c) => received.push(c.slice()), end: resolve }));
+          expect(ended).toBeUndefined();
+          expect(concat(received)).toEqual(bytes);
+        }),
+        { numRuns: 25 },
+      );
+    } finally {
+      await listener.close({ graceMs: 0 });
+    }
+  });
+
+  test.each(CLIENTS)('$name: writes and writevs of any sizes arrive as their concatenation', async ({ connect: dial }) => {
+    let received: Uint8Array[] = [];
+    let total = 0;
+    const server = await rawServer((ws) =>
+      ws.on('message', (data: Buffer) => {
+        received.push(new Uint8Array(data));
+        total += data.byteLength;
+      }),
+    );
+    try {
+      const stream = await dial(server.url);
+      stream.start({ data() {}, end() {} });
+      await fc.assert(
+        fc.asyncProperty(splits, fc.boolean(), async ([bytes, cuts], vectored) => {
+          received = [];
+          total = 0;
+          const parts = pieces(bytes, cuts);
+          if (vectored) await stream.writev!(parts);
+          else for (const part of parts) await stream.write(part);
+          expect(await until(() => total >= bytes.byteLength)).toBe(true);
+          expect(concat(received)).toEqual(bytes);
+        }),
+        { numRuns: 25 },
+      );
       stream.close();
     } finally {
       await server.close();
