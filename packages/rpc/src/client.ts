@@ -4,8 +4,15 @@ import type { ClientAuth } from './auth/types.js';
 import { fetchManifest } from './control.js';
 import type { Manifest } from './manifest.js';
 import type { CallOptions } from './outgoing.js';
-import { clientHandshake, type HandshakeLimits, type InterfaceScope, type Peer } from './handshake/handshake.js';
-import { RpcSession, type SessionInit, type SessionOptions } from './session.js';
+import {
+  CODEC_NAMES,
+  clientHandshake,
+  resolveLimits,
+  type HandshakeLimits,
+  type InterfaceScope,
+  type Peer,
+} from './handshake/handshake.js';
+import { RpcSession, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
 import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
 
 /** Options of {@link Client.connect}. */
@@ -54,6 +61,9 @@ export class Client extends RpcSession {
    */
   static async connect(stream: ByteStream, options: ClientOptions = {}): Promise<Client> {
     const codec = options.codec ?? 'tnetstring';
+    if (!CODEC_NAMES.includes(codec)) throw new RangeError(`unknown codec "${String(codec)}"`);
+    checkSessionOptions(options);
+    resolveLimits(options);
     const handshaken = await clientHandshake(stream, {
       user: options.user ?? '',
       ident: options.ident ?? randomIdent(),

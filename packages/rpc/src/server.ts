@@ -4,8 +4,8 @@ import type { ServerAuth } from './auth/types.js';
 import { randomIdent } from './client.js';
 import { serveControl } from './control.js';
 import { RpcError } from './errors.js';
-import { CODEC_NAMES, serverHandshake, type HandshakeLimits, type Peer } from './handshake/handshake.js';
-import { RpcSession, type SessionInit, type SessionOptions } from './session.js';
+import { CODEC_NAMES, resolveLimits, serverHandshake, type HandshakeLimits, type Peer } from './handshake/handshake.js';
+import { RpcSession, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
 import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
 
 /** Options of a {@link Server}. */
@@ -53,6 +53,11 @@ export class Server {
   #closing: RpcError | null = null;
 
   constructor(options: ServerOptions = {}) {
+    checkSessionOptions(options);
+    resolveLimits(options);
+    for (const codec of options.codecs ?? []) {
+      if (!CODEC_NAMES.includes(codec)) throw new RangeError(`unknown codec "${String(codec)}"`);
+    }
     this.options = options;
     this.service = new Service(options.defaultInterface ?? 'data');
     this.#ident = options.ident ?? randomIdent();

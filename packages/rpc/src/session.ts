@@ -298,6 +298,16 @@ export class RpcSession {
   }
 }
 
+/**
+ * Checks the options both ends share, so a bad one fails where it is given (`RangeError`), not
+ * when the first connection comes.
+ */
+export function checkSessionOptions(options: SessionOptions): void {
+  positive('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
+  nonNegative('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize);
+  positive('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize);
+}
+
 function positive(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
   return value;

@@ -244,7 +244,7 @@ function timed<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
 }
 
 /** The limits with defaults filled in; `RangeError` for a value out of range. */
-function resolveLimits(limits: HandshakeLimits): Required<{ [K in keyof HandshakeLimits]: number }> {
+export function resolveLimits(limits: HandshakeLimits): Required<{ [K in keyof HandshakeLimits]: number }> {
   const maxHandshakeBytes = limits.maxHandshakeBytes ?? HANDSHAKE_DEFAULTS.maxHandshakeBytes;
   const handshakeTimeoutMs = limits.handshakeTimeoutMs ?? HANDSHAKE_DEFAULTS.handshakeTimeoutMs;
   if (!Number.isSafeInteger(maxHandshakeBytes) || maxHandshakeBytes < 16) {
