@@ -124,7 +124,8 @@ async function runTarget(target: Target<never>, settings: Settings): Promise<{ t
     if (heap > HEAP_SLACK + 256 * size) throw new FuzzFailure(`the heap grew ${heap} bytes for an input of ${size} bytes`);
     if (escaped.length > 0) throw new FuzzFailure(escaped.splice(0).join('\n'));
   });
-  const runs = settings.runs ?? (settings.quick ? Math.ceil(target.runs / QUICK_RUNS_DIVISOR) : target.runs);
+  // A replay (--path) tries the one input the path names, unless --runs asks for more after it.
+  const runs = settings.runs ?? (settings.path !== undefined ? 1 : settings.quick ? Math.ceil(target.runs / QUICK_RUNS_DIVISOR) : target.runs);
   const start = performance.now();
   const details = await fc.check(property, {
     numRuns: runs,
