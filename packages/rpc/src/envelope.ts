@@ -51,10 +51,13 @@ export function requestHeader(verb: string, path: string, fields: RequestFields 
   return header;
 }
 
-/** A HEADER field, whether the HEADER decoded as a plain object or as a `Map`. */
+/**
+ * A HEADER field, whether the HEADER decoded as a plain object or as a `Map`. Only for the
+ * protocol's own field names, none of which `Object.prototype` has, so a plain lookup is exact.
+ */
 export function field(header: Header, name: string): Value | undefined {
   if (header instanceof Map) return (header as ReadonlyMap<string | Uint8Array, Value>).get(name);
-  return Object.hasOwn(header, name) ? (header as ValueObject)[name] : undefined;
+  return (header as ValueObject)[name];
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

@@ -13,9 +13,8 @@ import type { Peer } from './handshake/handshake.js';
 import { IncomingCall, type CallHost } from './incoming.js';
 import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } from './outgoing.js';
 import { ChannelPool, type ChannelWaiter } from './pool.js';
-import { MessageReader } from './reader.js';
 import type { CallContext, Service } from './service.js';
-import { WireError, type Limits, type Message, type Value } from '@petrichor/wire';
+import { WireError, type Limits, type Message, type MessageDecoder, type Value } from '@petrichor/wire';
 
 /** Options of a session, on either end. */
 export interface SessionOptions {
@@ -163,14 +162,14 @@ export class RpcSession {
       }
       this.#out.urgent();
       pool.refill();
-      const reader = new MessageReader(channel, this.#format.decoder());
       let message: Message | null;
+      const decoder = this.#format.decoder();
       try {
-        message = await reader.next();
+        message = await firstMessage(channel, decoder);
       } catch (error) {
         throw guard?.reason ?? this.#readError(error);
       } finally {
-        reader.release(this.#format);
+        this.#format.release(decoder);
       }
       if (guard !== null && guard.reason !== null) throw guard.reason;
       if (message === null) throw new RpcProtocolError('the channel ended without a reply');
@@ -306,6 +305,19 @@ export function checkSessionOptions(options: SessionOptions): void {
   positive('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
   nonNegative('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize);
   positive('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize);
+}
+
+/** The first message on `channel` (null if the peer ended it first): the reply of a unary call. */
+async function firstMessage(channel: Channel, decoder: MessageDecoder): Promise<Message | null> {
+  for (;;) {
+    const chunk = await channel.read();
+    if (chunk === null) {
+      decoder.end();
+      return null;
+    }
+    const messages = decoder.push(chunk);
+    if (messages.length > 0) return messages[0]!;
+  }
 }
 
 function positive(name: string, value: number): number {
