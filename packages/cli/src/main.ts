@@ -1,12 +1,15 @@
 import type { Command, Context } from './command.js';
+import { call } from './commands/call.js';
 import { inspect } from './commands/inspect.js';
+import { manifest } from './commands/manifest.js';
+import { serve } from './commands/serve.js';
 import { CliError, UsageError, codeOf } from './errors.js';
 import { EXIT } from './exit.js';
 import type { Io } from './io.js';
 import { version } from './version.js';
 
 /** Every command, in the order `petrichor help` lists them. */
-export const COMMANDS: readonly Command[] = [inspect];
+export const COMMANDS: readonly Command[] = [call, manifest, serve, inspect];
 
 const USAGE = 'petrichor <command> [options]';
 

@@ -8,7 +8,7 @@ import { ROOT, killAll, run } from './run.js';
 vi.setConfig({ testTimeout: 60_000 });
 afterEach(killAll);
 
-const COMMANDS = ['inspect'];
+const COMMANDS = ['call', 'manifest', 'serve', 'inspect'];
 
 describe('the command line (README "Usage", "Exit codes")', () => {
   it('--help and help list every command and the exit codes, on stdout, exit 0', async () => {

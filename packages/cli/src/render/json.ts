@@ -8,12 +8,13 @@ import { hex, utf8OrUndefined } from './utf8.js';
  * are strings, other bytes `{"$hex": "00ff"}`.
  *
  * @param indent spaces per level; 0 writes one line.
+ * @param spaced on one line, a space after each `,` and `:` (for people).
  */
-export function jsonText(value: Value, indent = 0): string {
-  return write(value, indent, '');
+export function jsonText(value: Value, indent = 0, spaced = false): string {
+  return write(value, indent, '', spaced);
 }
 
-function write(value: Value, indent: number, pad: string): string {
+function write(value: Value, indent: number, pad: string, spaced: boolean): string {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'boolean':
@@ -37,19 +38,19 @@ function write(value: Value, indent: number, pad: string): string {
   const inner = pad + ' '.repeat(indent);
   const open = indent === 0 ? '' : '\n' + inner;
   const close = indent === 0 ? '' : '\n' + pad;
-  const comma = indent === 0 ? ',' : ',\n' + inner;
-  const colon = indent === 0 ? ':' : ': ';
+  const comma = indent === 0 ? (spaced ? ', ' : ',') : ',\n' + inner;
+  const colon = indent === 0 && !spaced ? ':' : ': ';
   if (Array.isArray(value)) {
     const items = value as readonly Value[];
     if (items.length === 0) return '[]';
-    return '[' + open + items.map((item) => write(item, indent, inner)).join(comma) + close + ']';
+    return '[' + open + items.map((item) => write(item, indent, inner, spaced)).join(comma) + close + ']';
   }
   if (isDict(value)) {
     const entries = value instanceof Map ? [...(value as ReadonlyMap<string | Uint8Array, Value>)] : Object.entries(value);
     if (entries.length === 0) return '{}';
     const pairs = entries.map(([key, item]) => {
       const name = typeof key === 'string' ? key : (utf8OrUndefined(key) ?? hex(key));
-      return JSON.stringify(name) + colon + write(item, indent, inner);
+      return JSON.stringify(name) + colon + write(item, indent, inner, spaced);
     });
     return '{' + open + pairs.join(comma) + close + '}';
   }
