@@ -20,6 +20,7 @@ import { RpcError, type RpcSessionError } from './errors.js';
 import type { MessageFormat } from './format.js';
 import type { Peer } from './handshake/handshake.js';
 import { MessageReader } from './reader.js';
+import type { PullQueue } from './pull.js';
 import type { Params, RouteInfo } from './router.js';
 import type { CallContext, Handler, Service } from './service.js';
 import type { RpcSession } from './session.js';
@@ -38,6 +39,8 @@ export interface CallHost {
   report(error: unknown, ctx: CallContext): void;
   /** What was just queued ends a reply: send it now (see `CoalescingStream.urgent`). */
   flush(): void;
+  /** Where calls no route takes go while someone iterates `session.incoming`, else null. */
+  pull(): PullQueue | null;
 }
 
 const EMPTY_META: ValueObject = Object.freeze({});
@@ -189,6 +192,8 @@ export class IncomingCall implements CallContext {
       return match.route.handler;
     }
     if (iface.fallbackHandler !== undefined) return iface.fallbackHandler;
+    const pull = name === service.defaultInterface ? this.#host.pull() : null;
+    if (pull !== null) return (ctx) => pull.take(ctx);
     if (match.status === 405) throw RpcError.verbNotAllowed(`${request.verb} is not allowed on ${request.path}`);
     throw RpcError.notFound(`no route for ${request.verb} ${request.path}`);
   }

@@ -39,6 +39,7 @@ export { Client, connect, type ClientOptions } from './client.js';
 export { Server, type CloseOptions, type ServerOptions } from './server.js';
 export { RpcSession, SESSION_DEFAULTS, type SessionOptions } from './session.js';
 export { Call, type CallOptions, type OpenOptions } from './outgoing.js';
+export type { PulledCall } from './pull.js';
 export type { DecodeShape } from './format.js';
 
 // Serving: interfaces, routes, handlers, middleware.

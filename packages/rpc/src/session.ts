@@ -13,6 +13,7 @@ import type { Peer } from './handshake/handshake.js';
 import { IncomingCall, type CallHost } from './incoming.js';
 import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } from './outgoing.js';
 import { ChannelPool, type ChannelWaiter } from './pool.js';
+import { PullQueue, type PulledCall } from './pull.js';
 import type { CallContext, Service } from './service.js';
 import { WireError, type Limits, type Message, type MessageDecoder, type Value } from '@petrichor/wire';
 
@@ -79,6 +80,7 @@ export class RpcSession {
   /** Set while draining: new calls from the peer are refused with it. */
   #refusal: RpcError | null = null;
   #drained: (() => void) | null = null;
+  #pull: PullQueue | null = null;
 
   constructor(stream: ByteStream, peer: Peer, init: SessionInit) {
     this.peer = peer;
@@ -100,6 +102,7 @@ export class RpcSession {
       finish: (call) => this.#finish(call),
       report: (error, ctx) => this.#onError?.(error, ctx),
       flush: () => this.#out.urgent(),
+      pull: () => (this.#pull?.open === true ? this.#pull : null),
     };
     this.#caller = {
       format: this.#format,
@@ -118,6 +121,23 @@ export class RpcSession {
   /** The session's codec. */
   get codec(): 'tnetstring' | 'sexpr' | 'msgpack' {
     return this.#format.codec.name;
+  }
+
+  /**
+   * The peer's calls that no route takes (on the default interface), to answer by hand: pull
+   * instead of push. While a loop iterates it, such calls wait for it (each counts against
+   * `maxInFlight`); when the loop stops, they are answered 404 again.
+   *
+   * ```ts
+   * for await (const call of client.incoming) call.reply(`got ${call.ctx.verb} ${call.ctx.path}`);
+   * ```
+   */
+  get incoming(): AsyncIterable<PulledCall> {
+    if (this.#pull === null || !this.#pull.open) {
+      this.#pull = new PullQueue();
+      if (this.#ended) this.#pull.close();
+    }
+    return this.#pull;
   }
 
   /** Calls from the peer being served now. */
@@ -288,6 +308,7 @@ export class RpcSession {
     this.#ended = true;
     const lost = this.lostError(error);
     this.#pool.stop(lost);
+    this.#pull?.close();
     for (const call of this.#active) call.abort(lost);
     this.#active.clear();
     this.#drained?.();

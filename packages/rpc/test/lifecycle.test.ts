@@ -183,4 +183,31 @@ describe('spec/rpc.md §2.7 both ends call: push', () => {
     await expect(first.call('GET', '/unknown')).rejects.toMatchObject({ code: 404 });
     for (const pair of pairs) await pair.close();
   });
+
+  test('pull: calls no route takes wait for a loop over session.incoming; 404 again once it stops', async () => {
+    const server = new Server();
+    server.route('GET', '/routed', () => 'routed');
+    const { client, session, close } = await memoryPair(server);
+    client.route('notify', '/routed', () => 'by a route');
+    const seen: string[] = [];
+    const loop = (async () => {
+      for await (const call of client.incoming) {
+        seen.push(`${call.ctx.verb} ${call.ctx.path}`);
+        if (call.ctx.path === '/fail') call.fail(RpcError.conflict('pulled and refused'));
+        else if (call.ctx.path === '/stream') call.reply((async function* () { yield* ['a', 'b']; })());
+        else call.reply({ got: call.ctx.body });
+        if (seen.length === 3) break;
+      }
+    })();
+    expect(await session.call('notify', '/routed')).toBe('by a route'); // routes still win
+    expect(await session.call('notify', '/news', 7)).toEqual({ got: 7 });
+    await expect(session.call('notify', '/fail')).rejects.toMatchObject({ code: 409, message: 'pulled and refused' });
+    const items: unknown[] = [];
+    for await (const item of session.stream('notify', '/stream')) items.push(item);
+    expect(items).toEqual(['a', 'b']);
+    await loop;
+    expect(seen).toEqual(['notify /news', 'notify /fail', 'notify /stream']);
+    await expect(session.call('notify', '/news')).rejects.toMatchObject({ code: 404 });
+    await close();
+  });
 });
