@@ -9,13 +9,13 @@ import type { TestProjectConfiguration } from 'vitest/config';
 
 const conditions = ['@petrichor/source', 'module', 'node', 'development|production'];
 
-function nodePackage(name: string): TestProjectConfiguration {
+function nodePackage(name: string, root = `packages/${name}`): TestProjectConfiguration {
   return {
     resolve: { conditions },
     ssr: { resolve: { conditions, externalConditions: ['@petrichor/source'] } },
     test: {
       name,
-      root: `packages/${name}`,
+      root,
       include: ['test/**/*.test.ts'],
       environment: 'node',
       // Inline projects do not inherit the root's timeouts. Property tests and real sockets on a
@@ -32,6 +32,7 @@ export const projects: TestProjectConfiguration[] = [
   nodePackage('rpc'),
   nodePackage('transport'),
   nodePackage('cli'),
+  nodePackage('echo', 'examples/echo'),
 ];
 
 export default projects;
