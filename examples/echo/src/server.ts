@@ -61,7 +61,7 @@ export async function startEchoServer(options: EchoServerOptions = {}): Promise<
 
   // A streaming echo: every message the caller streams comes back as an item, under backpressure.
   server.route('echo', '/stream', async function* (ctx) {
-    yield ctx.body;
+    if (ctx.body !== null) yield ctx.body;
     for await (const message of ctx.messages) {
       log(`RECEIVED ${ctx.peer.user} ${ctx.peer.ident} ${show(message)}`);
       yield message;

@@ -104,7 +104,7 @@ describe.concurrent.each(SCHEMES)('examples/echo over %s://', (scheme) => {
     expect(out).toContain(`echo demo over ${scheme}:// OK\n`);
   }, 60_000);
 
-  it('the client echoes each line, exits 0 at the end of input; a denied user gets the reason and exit 1', async (ctx) => {
+  it('the client echoes each line (a call each, or one streaming call), exits 0 at the end of input; a denied user gets the reason and exit 1', async (ctx) => {
     const { run: srv, url } = await server(ctx);
 
     const alice = start(ctx, 'client', [url, 'alice']);
@@ -117,10 +117,11 @@ describe.concurrent.each(SCHEMES)('examples/echo over %s://', (scheme) => {
     await srv.line(new RegExp(`^ALL DONE alice ${ident} v0\\.1$`, 'm'));
     expect(srv.stdout).toContain(`RECEIVED alice ${ident} "two words"\n`);
 
-    // Two clients of the same user get different idents.
-    const again = start(ctx, 'client', [url, 'alice']);
-    again.child.stdin!.end('x\n');
+    // The same user again, with one streaming call for the whole input: a different ident.
+    const again = start(ctx, 'client', [url, 'alice', '--stream']);
+    again.child.stdin!.end('x\ny y\n\nz\n');
     expect(await again.exited).toBe(0);
+    expect(again.stdout).toMatch(/^CONNECTED WELCOME alice \(server [0-9a-f]{32} v0\.1\)\nx\ny y\n\nz\n$/);
     const idents = [...srv.stdout.matchAll(/^CONNECTED alice ([0-9a-f]{32})/gm)].map((m) => m[1]);
     expect(new Set(idents).size).toBe(2);
 
@@ -159,7 +160,7 @@ describe('examples/echo arguments', () => {
   it('the client without a URL and user prints its usage and exits 64', async (ctx) => {
     const client = start(ctx, 'client', []);
     expect(await client.exited).toBe(64);
-    expect(client.stderr).toMatch(/^usage: client\.ts <url> <user>/);
+    expect(client.stderr).toMatch(/^usage: client\.ts <url> <user> \[--stream\]/);
   });
 
   it('the client exits 2 with a message when nothing listens', async (ctx) => {
