@@ -9,6 +9,13 @@ const JOIN_LIMIT = 8 * 1024;
  */
 const SLAB_SIZE = 32 * 1024;
 
+/**
+ * Held bytes past which a write goes out at once: a turn that writes a lot (streams on many
+ * channels) is written in pieces of this size, and a full transport holds the session back
+ * (its write's promise), so nothing piles up here beyond this.
+ */
+const FLUSH_BYTES = 64 * 1024;
+
 /** Runs `task` once the current macrotask and its microtasks are done (Node: `setImmediate`). */
 const later: (task: () => void) => void =
   typeof globalThis.setImmediate === 'function'
@@ -23,9 +30,9 @@ const later: (task: () => void) => void =
  * the handler makes a few microtasks later). Joined per macrotask, a unary call costs one
  * transport write each way, as a bare request/response protocol does.
  *
- * Backpressure is kept: when the transport's write returns a promise (it is full), every write
- * returns that promise until it settles, and the session waits. What one turn can queue is
- * bounded by the channel windows and the session's outbox limit.
+ * Backpressure is kept: past 64 KiB held, the bytes go out at once; when the transport's write
+ * returns a promise (it is full), every write returns that promise until it settles, and the
+ * session waits.
  */
 export class CoalescingStream implements ByteStream {
   readonly #inner: ByteStream;
@@ -89,7 +96,7 @@ export class CoalescingStream implements ByteStream {
 
   #queued(): void | Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
-    if (this.#urgent) {
+    if (this.#urgent || this.#pendingBytes >= FLUSH_BYTES) {
       this.#urgent = false;
       this.#flush();
     } else if (!this.#scheduled && !this.#closed) {
