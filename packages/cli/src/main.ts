@@ -31,9 +31,10 @@ Options:
 
 Exit codes:
   0   success
-  1   the service answered with an error (its code and message are printed)
+  1   the service answered with an error (its code and message are printed), or the
+      call's --timeout passed (408)
   2   usage error: unknown command or option, missing argument
-  3   connection failure: refused, handshake denied, connection lost, timed out
+  3   connection failure: refused, timed out, handshake denied, connection lost
   4   bad input: bytes that do not decode, a BODY that does not parse, unreadable file
   70  internal error (a bug: run with --debug and report it)
   130 interrupted

@@ -16,7 +16,7 @@ import { DEFAULT_MAX_INPUT, PREVIEW } from './inspect-defaults.js';
 
 const CODEC_NAMES = ['tnetstring', 'sexpr', 'msgpack'] as const;
 
-/** `petrichor inspect ARGS…` (help in `inspect.ts`). */
+/** `petrichor inspect ARGS…` (its help is in `inspect.ts`). */
 export async function runInspect(args: readonly string[], context: Context): Promise<number> {
   const { values, positionals } = parseCommandLine('inspect', args, {
     hex: { type: 'string' },
@@ -31,28 +31,30 @@ export async function runInspect(args: readonly string[], context: Context): Pro
   const codecName = choiceOption('inspect', 'codec', values.codec, CODEC_NAMES);
   if (codecName !== undefined && given !== undefined && given !== 'message') {
     throw new UsageError(`--codec applies to --format message, not ${given}`, 'inspect');
-}
-const maxInput = integerOption('inspect', 'max-input', values['max-input'], DEFAULT_MAX_INPUT, 1, 2 ** 31 - 1);
-const source = sourceOf(positionals[0], values.hex, context);
-const bytes = await readSource(source, context.io.stdin, maxInput);
-if (bytes.length === 0) throw badInput('no input: nothing to inspect');
+  }
+  const maxInput = integerOption('inspect', 'max-input', values['max-input'], DEFAULT_MAX_INPUT, 1, 2 ** 31 - 1);
+  const source = sourceOf(positionals[0], values.hex, context);
+  const bytes = await readSource(source, context.io.stdin, maxInput);
+  if (bytes.length === 0) throw badInput('no input: nothing to inspect');
 
-const show: ShowOptions = { preview: values.full === true ? Infinity : PREVIEW };
-const format: Format = given ?? (codecName !== undefined ? 'message' : detect(bytes).format);
-const detected = given === undefined && codecName === undefined ? detect(bytes).why : undefined;
-const report = decode(bytes, format, codecs[codecName ?? 'tnetstring'], show, detected);
+  const show: ShowOptions = { preview: values.full === true ? Infinity : PREVIEW };
+  const detected = given === undefined && codecName === undefined ? detect(bytes) : undefined;
+  const format: Format = given ?? detected?.format ?? 'message';
+  // Messages are read as rpc sessions write them: with sexpr, request HEADERs in the call form (spec/rpc.md §9).
+  const codec = format === 'message' ? (await import('@petrichor/rpc')).sessionCodec(codecName ?? 'tnetstring') : codecs.tnetstring;
+  const report = decode(bytes, format, codec, show, detected?.why);
 
-const { stdout, stderr } = context.io;
-if (values.json === true) {
-  await stdout.write(reportJson(report, bytes.length) + '\n');
-} else {
-  const lines = [headline(report, bytes.length, stdout.style), ...(report.nodes.length > 0 ? tableLines(report, stdout.style) : [])];
-  await stdout.write(lines.join('\n') + '\n');
-}
-if (report.failure === undefined) return EXIT.ok;
-const [first, ...dump] = failureLines(report.failure, bytes, stderr.style);
-await stderr.write([`petrichor: ${first!}`, ...dump].join('\n') + '\n');
-return EXIT.badInput;
+  const { stdout, stderr } = context.io;
+  if (values.json === true) {
+    await stdout.write(reportJson(report, bytes.length) + '\n');
+  } else {
+    const lines = [headline(report, bytes.length, stdout.style), ...(report.nodes.length > 0 ? tableLines(report, stdout.style) : [])];
+    await stdout.write(lines.join('\n') + '\n');
+  }
+  if (report.failure === undefined) return EXIT.ok;
+  const [first, ...dump] = failureLines(report.failure, bytes, stderr.style);
+  await stderr.write([`petrichor: ${first!}`, ...dump].join('\n') + '\n');
+  return EXIT.badInput;
 }
 
 function sourceOf(file: string | undefined, hex: string | undefined, context: Context): Source {

@@ -21,7 +21,9 @@ Options:
   -f, --format FORMAT    tnetstring   tnetstrings back to back, nested elements indented
                          sexpr        s-expressions: netstring frames (LEN:TEXT,) or plain text
                          msgpack      msgpack values back to back, nested items indented
-                         message      Petrichor messages, HEADER then BODY, in --codec
+                         message      Petrichor messages, HEADER then BODY, in --codec, as an
+                                      rpc session writes them (sexpr: request HEADERs in the
+                                      call form, (GET "/path" :k v))
                          qmux         a qmux capture, message by message, every field named
                          (default: detected from the first bytes, and said so)
   -c, --codec CODEC      the codec of --format message: tnetstring (default), sexpr, msgpack;
