@@ -14,7 +14,7 @@ const SLAB_SIZE = 32 * 1024;
  * channels) is written in pieces of this size, and a full transport holds the session back
  * (its write's promise), so nothing piles up here beyond this.
  */
-const FLUSH_BYTES = 64 * 1024;
+const FLUSH_BYTES = 256 * 1024;
 
 /** Runs `task` once the current macrotask and its microtasks are done (Node: `setImmediate`). */
 const later: (task: () => void) => void =
@@ -30,7 +30,7 @@ const later: (task: () => void) => void =
  * the handler makes a few microtasks later). Joined per macrotask, a unary call costs one
  * transport write each way, as a bare request/response protocol does.
  *
- * Backpressure is kept: past 64 KiB held, the bytes go out at once; when the transport's write
+ * Backpressure is kept: past 256 KiB held, the bytes go out at once; when the transport's write
  * returns a promise (it is full), every write returns that promise until it settles, and the
  * session waits.
  */

@@ -71,10 +71,10 @@ describe('spec/rpc.md §2.4 one write per turn', () => {
     expect(t.writes).toHaveLength(1); // the scheduled flush finds nothing
   });
 
-  test('past 64 KiB held, the bytes go out at once; large turns use writev when there is one', async () => {
+  test('past 256 KiB held, the bytes go out at once; large turns use writev when there is one', async () => {
     const t = inner({ writev: true });
     const out = new CoalescingStream(t.stream);
-    const big = new Uint8Array(40 * 1024);
+    const big = new Uint8Array(160 * 1024);
     out.write(big);
     expect(t.writes).toHaveLength(0);
     out.write(big);
