@@ -47,7 +47,7 @@ describe('the command line (README "Usage", "Exit codes")', () => {
       [['frobnicate'], /^petrichor: unknown command "frobnicate"\n/],
       [['--frob'], /^petrichor: unknown option --frob\n/],
       [['inspect', '--frob'], /^petrichor: unknown option --frob .*\nusage: petrichor inspect /],
-      [['inspect', '--format', 'xml', '--hex', '00'], /^petrichor: --format must be one of tnetstring, sexpr, msgpack, message, qmux; got "xml"\n/],
+      [['inspect', '--format', 'xml', '--hex', '00'], /^petrichor: --format must be one of tnetstring, sexpr, msgpack, message, qmux, session; got "xml"\n/],
       [['inspect', '--hex'], /^petrichor: option --hex needs a value\n/],
       [['help', 'frobnicate'], /^petrichor: unknown command "frobnicate"\n/],
     ];

@@ -1,6 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { memoryPipe, type ByteStream } from '@petrichor/mux';
+import { Client, Server } from '@petrichor/rpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesOf, killAll, run } from './run.js';
 
@@ -305,6 +307,79 @@ describe('inspect: qmux (spec/qmux.md)', () => {
   });
 });
 
+describe('inspect: rpc messages on qmux channels (spec/rpc.md §2)', () => {
+  // DATA "0:}" then DATA "0:~": one message split over two DATA; then "0:}" and "1:x?" (a bad type byte).
+  const split = '68 00000000 00000003 303a7d | 68 00000000 00000003 303a7e';
+
+  it('--format qmux --codec reads each recipient\'s payloads as messages, shown under the DATA that completes them', async () => {
+    const { code, stdout } = await inspect(`${split} | 69 00000000`, '--format', 'qmux', '--codec', 'tnetstring');
+    expect(code).toBe(0);
+    expect(stdout).toBe(
+      [
+        'qmux (channels in tnetstring), 29 bytes',
+        'offset  size  type  message',
+        '     0    12    68  DATA recipient 0, length 3: "0:}"',
+        '    12    12    68  DATA recipient 0, length 3: "0:~"',
+        '                      message #1 of recipient 0',
+        '                        HEADER {}',
+        '                        BODY nil',
+        '    24     5    69  EOF recipient 0',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('an error inside a channel points at its byte in the capture, across DATA messages; EOF mid-message at the message', async () => {
+    await expectFailure(inspect('68 00000000 00000003 303a7d | 68 00000000 00000004 313a783f', '-f', 'qmux', '-c', 'tnetstring'), 'WIRE_MALFORMED', 24);
+    await expectFailure(inspect('68 00000000 00000003 303a7d | 69 00000000', '-f', 'qmux', '-c', 'tnetstring'), 'WIRE_PROTOCOL', 9, /ended after a HEADER/);
+  });
+
+  /** Both directions of one real session: the client's bytes and the server's, as they crossed the wire. */
+  async function capture(codec: 'tnetstring' | 'sexpr' | 'msgpack'): Promise<{ sent: Uint8Array; received: Uint8Array }> {
+    const sent: Uint8Array[] = [];
+    const received: Uint8Array[] = [];
+    const [ours, theirs] = memoryPipe();
+    const recorder: ByteStream = {
+      start: (sink) => ours.start({ data: (chunk) => (received.push(chunk.slice()), sink.data(chunk)), end: (error) => sink.end(error) }),
+      write: (chunk) => (sent.push(chunk.slice()), ours.write(chunk)),
+      close: () => ours.close(),
+    };
+    const server = new Server({ name: 'shop', version: '1' });
+    server.route('GET', '/items/:id', (ctx) => ({ id: ctx.params.id!, tags: ['a'] }));
+    void server.serve(theirs);
+    const client = await Client.connect(recorder, { codec, user: 'ana', poolSize: 1 });
+    await client.call('GET', '/items/7', { q: 1 });
+    await client.close();
+    await server.close();
+    const join = (chunks: Uint8Array[]) => Uint8Array.from(chunks.flatMap((chunk) => [...chunk]));
+    return { sent: join(sent), received: join(received) };
+  }
+
+  it('a whole connection, each direction: the handshake, then qmux with the calls in the handshake\'s codec', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'petrichor-cli-'));
+    try {
+      const { sent, received } = await capture('sexpr');
+      await writeFile(join(dir, 'c2s.bin'), sent);
+      await writeFile(join(dir, 's2c.bin'), received);
+      const [up, down] = await Promise.all([run(['inspect', join(dir, 'c2s.bin')]), run(['inspect', join(dir, 's2c.bin')])]);
+      expect(up.code).toBe(0);
+      const lines = up.stdout.split('\n');
+      expect(lines[0]).toBe(`session, ${sent.length} bytes (detected: a Petrichor handshake (a dict with a "petrichor" field))`);
+      expect(lines[2]).toMatch(/^ {5}0 +\d+ +handshake$/);
+      expect(lines[3]).toMatch(/^ {5}0 +\d+ +HEADER \{:petrichor 1 :user "ana" :ident "/);
+      expect(up.stdout).toMatch(/ 64 {2}OPEN sender 0, window 1048576 \(1 MiB\), max packet 65536 \(64 KiB\)\n/);
+      expect(up.stdout).toMatch(/ 68 {2}DATA recipient 0, length 29: "16:\(GET \\"\/items\/7\\"\),6:\{:q 1\},"\n {22}message #1 of recipient 0\n {24}HEADER \{:verb "GET" :path "\/items\/7"\}\n {24}BODY \{:q 1\}\n/);
+      expect(up.stdout).toMatch(/ 69 {2}EOF recipient 0\n/);
+      expect(down.code).toBe(0);
+      expect(down.stdout).toMatch(/HEADER \{:petrichor 1 :allowed true /);
+      expect(down.stdout).toMatch(/ 65 {2}OPEN_CONFIRM recipient 0, sender 0, /);
+      expect(down.stdout).toMatch(/ {24}HEADER \{:status 200\}\n {24}BODY \{:id "7" :tags \("a"\)\}\n/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('inspect: input', () => {
   let dir = '';
   beforeAll(async () => {
@@ -346,9 +421,9 @@ describe('inspect: input', () => {
   });
 
   it('a FILE and --hex together, or --codec with another format, are usage errors (exit 2)', async () => {
-    const cases = await Promise.all([run(['inspect', 'x.bin', '--hex', '00']), inspect('00', '--format', 'qmux', '--codec', 'sexpr')]);
+    const cases = await Promise.all([run(['inspect', 'x.bin', '--hex', '00']), inspect('00', '--format', 'tnetstring', '--codec', 'sexpr')]);
     expect(cases.map(({ code }) => code)).toEqual([2, 2]);
     expect(cases[0]!.stderr).toMatch(/^petrichor: give FILE or --hex, not both\n/);
-    expect(cases[1]!.stderr).toMatch(/^petrichor: --codec applies to --format message, not qmux\n/);
+    expect(cases[1]!.stderr).toMatch(/^petrichor: --codec applies to --format message and qmux, not tnetstring\n/);
   });
 });

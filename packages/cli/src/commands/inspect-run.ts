@@ -1,8 +1,9 @@
-import { codecs, type Codec } from '@petrichor/wire';
+import type { Codec, CodecName } from '@petrichor/wire';
 import { choiceOption, integerOption, parseCommandLine } from '../args.js';
 import type { Context } from '../command.js';
 import { UsageError, badInput } from '../errors.js';
 import { EXIT } from '../exit.js';
+import { ChannelMessages } from '../inspect/channels.js';
 import { detect, isFramed } from '../inspect/detect.js';
 import { readSource, type Source } from '../inspect/input.js';
 import { inspectMessages } from '../inspect/message.js';
@@ -11,6 +12,7 @@ import { inspectQmux } from '../inspect/qmux.js';
 import { failureLines, headline, reportJson, tableLines } from '../inspect/render.js';
 import { FORMATS, type Format, type Report, type ShowOptions } from '../inspect/report.js';
 import { inspectFrames, inspectText } from '../inspect/sexpr.js';
+import { inspectSession } from '../inspect/session.js';
 import { inspectTnetstrings } from '../inspect/tnetstring.js';
 import { DEFAULT_MAX_INPUT, PREVIEW } from './inspect-defaults.js';
 
@@ -29,8 +31,8 @@ export async function runInspect(args: readonly string[], context: Context): Pro
   if (positionals.length > 1) throw new UsageError(`expected at most one FILE, got ${positionals.length}`, 'inspect');
   const given = choiceOption('inspect', 'format', values.format, FORMATS);
   const codecName = choiceOption('inspect', 'codec', values.codec, CODEC_NAMES);
-  if (codecName !== undefined && given !== undefined && given !== 'message') {
-    throw new UsageError(`--codec applies to --format message, not ${given}`, 'inspect');
+  if (codecName !== undefined && given !== undefined && given !== 'message' && given !== 'qmux') {
+    throw new UsageError(`--codec applies to --format message and qmux, not ${given}`, 'inspect');
   }
   const maxInput = integerOption('inspect', 'max-input', values['max-input'], DEFAULT_MAX_INPUT, 1, 2 ** 31 - 1);
   const source = sourceOf(positionals[0], values.hex, context);
@@ -40,9 +42,10 @@ export async function runInspect(args: readonly string[], context: Context): Pro
   const show: ShowOptions = { preview: values.full === true ? Infinity : PREVIEW };
   const detected = given === undefined && codecName === undefined ? detect(bytes) : undefined;
   const format: Format = given ?? detected?.format ?? 'message';
-  // Messages are read as rpc sessions write them: with sexpr, request HEADERs in the call form (spec/rpc.md §9).
-  const codec = format === 'message' ? (await import('@petrichor/rpc')).sessionCodec(codecName ?? 'tnetstring') : codecs.tnetstring;
-  const report = decode(bytes, format, codec, show, detected?.why);
+  // Messages are read as rpc sessions write them: with sexpr, request HEADERs in the call form
+  // (spec/rpc.md §9). Only these formats need the rpc package: load it only for them.
+  const rpc = needsRpc(format, codecName) ? await import('@petrichor/rpc') : undefined;
+  const report = decode(bytes, format, codecName, rpc?.sessionCodec, show, detected?.why);
 
   const { stdout, stderr } = context.io;
   if (values.json === true) {
@@ -69,7 +72,18 @@ function sourceOf(file: string | undefined, hex: string | undefined, context: Co
   return { kind: 'stdin' };
 }
 
-function decode(bytes: Uint8Array, format: Format, codec: Codec, show: ShowOptions, detected: string | undefined): Report {
+function needsRpc(format: Format, codecName: CodecName | undefined): boolean {
+  return format === 'message' || format === 'session' || (format === 'qmux' && codecName !== undefined);
+}
+
+function decode(
+  bytes: Uint8Array,
+  format: Format,
+  codecName: CodecName | undefined,
+  sessionCodec: ((name: CodecName) => Codec) | undefined,
+  show: ShowOptions,
+  detected: string | undefined,
+): Report {
   const about = detected === undefined ? {} : { detected };
   switch (format) {
     case 'tnetstring':
@@ -80,9 +94,17 @@ function decode(bytes: Uint8Array, format: Format, codec: Codec, show: ShowOptio
       return isFramed(bytes)
         ? { format, variant: 'frames', ...about, tagHeading: 'LEN', heading: 'frame', ...inspectFrames(bytes, show) }
         : { format, variant: 'text', ...about, heading: 'datum', ...inspectText(bytes, show) };
-    case 'message':
-      return { format, variant: `(${codec.name})`, ...about, heading: 'message', ...inspectMessages(bytes, codec, show) };
-    case 'qmux':
-      return { format, ...about, tagHeading: 'type', heading: 'message', ...inspectQmux(bytes, show) };
+    case 'message': {
+      const name = codecName ?? 'tnetstring';
+      const { nodes, failure } = inspectMessages(bytes, sessionCodec!(name), show);
+      return { format, variant: `(${name})`, ...about, heading: 'message', nodes, ...(failure === undefined ? {} : { failure }) };
+    }
+    case 'qmux': {
+      const channels = codecName === undefined ? undefined : new ChannelMessages(sessionCodec!(codecName), show);
+      const variant = codecName === undefined ? {} : { variant: `(channels in ${codecName})` };
+      return { format, ...variant, ...about, tagHeading: 'type', heading: 'message', ...inspectQmux(bytes, show, channels) };
+    }
+    case 'session':
+      return { format, ...about, tagHeading: 'type', heading: 'piece', ...inspectSession(bytes, show, sessionCodec!) };
   }
 }

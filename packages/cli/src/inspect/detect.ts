@@ -1,5 +1,6 @@
-import { netstring } from '@petrichor/wire';
+import { netstring, tnetstring } from '@petrichor/wire';
 import { headName } from './msgpack.js';
+import { isHandshake } from './session.js';
 import type { Format } from './report.js';
 
 const COLON = 0x3a;
@@ -13,8 +14,9 @@ export interface Detected {
 /**
  * Guesses the format from the first bytes:
  * - `0x64`–`0x6a`, a qmux message number: qmux (spec/qmux.md §2.8);
- * - 1 to 9 digits then `:`, a length prefix (spec/wire.md §1): s-expression frames when the first
- *   payload opens a list or map, else tnetstrings;
+ * - 1 to 9 digits then `:`, a length prefix (spec/wire.md §1): a session capture when the first
+ *   tnetstring is a handshake HEADER (a dict with a `petrichor` field), s-expression frames when
+ *   the first payload opens a list or map, else tnetstrings;
  * - `(`, `{`, `;` or whitespace: s-expression text;
  * - anything else: msgpack.
  * A msgpack value can start with any of these bytes too (fixints 0x30–0x39 and 0x64–0x6a):
@@ -26,6 +28,7 @@ export function detect(bytes: Uint8Array): Detected {
   if (first >= 0x64 && first <= 0x6a) return { format: 'qmux', why: `the first byte, ${hex}, is a qmux message number` };
   const prefix = lengthPrefix(bytes);
   if (prefix !== undefined) {
+    if (startsHandshake(bytes)) return { format: 'session', why: 'a Petrichor handshake (a dict with a "petrichor" field)' };
     if (opensDatum(bytes)) return { format: 'sexpr', why: `a length prefix "${prefix}" and an s-expression inside` };
     return { format: 'tnetstring', why: `a length prefix "${prefix}"` };
   }
@@ -41,6 +44,15 @@ function lengthPrefix(bytes: Uint8Array): string | undefined {
   while (i < bytes.length && i < 10 && bytes[i]! >= 0x30 && bytes[i]! <= 0x39) i++;
   if (i === 0 || i === 10 || bytes[i] !== COLON) return undefined;
   return new TextDecoder().decode(bytes.subarray(0, i + 1));
+}
+
+/** True when the first tnetstring is a handshake HEADER. */
+function startsHandshake(bytes: Uint8Array): boolean {
+  try {
+    return isHandshake(tnetstring.decodeFirst(bytes).value);
+  } catch {
+    return false;
+  }
 }
 
 /** True when the first netstring frame holds text that opens a list or a map. */

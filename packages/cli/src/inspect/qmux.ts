@@ -1,5 +1,6 @@
 import { FrameDecoder, MessageType, ProtocolError, frame, type Message } from '@petrichor/mux';
 import type { Value } from '@petrichor/wire';
+import { ChannelFailure, type ChannelMessages } from './channels.js';
 import { failureOf } from './failure.js';
 import { bytesPreview } from './preview.js';
 import type { Node, Report, ShowOptions } from './report.js';
@@ -20,16 +21,30 @@ function amount(n: number): string {
 /**
  * A qmux capture, one direction of a session, message by message (spec/qmux.md §2) with every
  * field named, as mux's own `FrameDecoder` reads it (no max packet: a capture may come from any
- * peer).
+ * peer). With `channels`, the rpc messages the DATA payloads carry are shown too, each under the
+ * DATA that completes it. `base` is the capture offset of `bytes[0]`.
  */
-export function inspectQmux(bytes: Uint8Array, show: ShowOptions): Pick<Report, 'nodes' | 'failure'> {
+export function inspectQmux(bytes: Uint8Array, show: ShowOptions, channels?: ChannelMessages, base = 0): Pick<Report, 'nodes' | 'failure'> {
   const decoder = new FrameDecoder();
   const nodes: Node[] = [];
   try {
-    decoder.push(bytes, (message) => void nodes.push(messageNode(message, decoder.messageOffset, show)));
+    decoder.push(bytes, (message) => {
+      const offset = base + decoder.messageOffset;
+      const node = messageNode(message, offset, show);
+      if (channels === undefined) {
+        nodes.push(node);
+      } else if (message.type === MessageType.Data) {
+        const carried = channels.data(message.recipientId, message.data, offset + frame.DATA_HEADER_SIZE);
+        nodes.push(carried.length === 0 ? node : { ...node, children: carried });
+      } else {
+        nodes.push(node);
+        if (message.type === MessageType.Eof) channels.end(message.recipientId, offset);
+        else if (message.type === MessageType.Close) channels.forget(message.recipientId);
+      }
+    });
     if (!decoder.idle) throw new ProtocolError('input ended inside a message', decoder.messageOffset);
   } catch (error) {
-    return { nodes, failure: failureOf(error, 0) };
+    return { nodes, failure: error instanceof ChannelFailure ? error.failure : failureOf(error, base) };
   }
   return { nodes };
 }

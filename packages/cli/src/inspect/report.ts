@@ -1,7 +1,7 @@
 import type { Value } from '@petrichor/wire';
 
 /** The formats `inspect` reads. */
-export const FORMATS = ['tnetstring', 'sexpr', 'msgpack', 'message', 'qmux'] as const;
+export const FORMATS = ['tnetstring', 'sexpr', 'msgpack', 'message', 'qmux', 'session'] as const;
 /** One of {@link FORMATS}. */
 export type Format = (typeof FORMATS)[number];
 
