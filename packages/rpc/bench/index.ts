@@ -10,11 +10,17 @@
  * capnweb over WebSocket, json-rpc-2.0 over WebSocket, and the floor. In every candidate the
  * server's handler receives the body as bytes and returns it; the caller checks every echo.
  *
- * The serving side runs in a child process (see remote.ts), the same for every candidate.
+ * The serving side runs in a child process (see remote.ts), the same for every candidate: each
+ * end gets one of the two cores and every write wakes the other process, as between two real
+ * services. Both ends on one event loop (BENCH_RPC_PEER=inline) was measured too and is less fair:
+ * a message then costs no cross-process wakeup, so a protocol that sends more, smaller writes
+ * looks cheaper than it is, and throughput is capped by client + server CPU together, which hides
+ * how a protocol splits work between the ends. Its rounds were no less noisy.
+ *
  * Environment: BENCH_RPC_PEER=inline runs both sides in this process; BENCH_RPC_ONLY=i,ii,iii
- * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,ours:msgpack,… picks candidates
- * (for profiling one);
- * BENCH_RPC_ROUNDS overrides the rounds of every scenario.
+ * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,ours:msgpack,… picks candidates (to profile
+ * one: `node --cpu-prof --import tsx --conditions=@petrichor/source bench/run.ts rpc` profiles
+ * both processes); BENCH_RPC_ROUNDS overrides the rounds of every scenario.
  *
  * Besides time, each row shows the CPU both processes spent per call (user + system, read from
  * process.cpuUsage() around each run): on a shared machine it moves far less than wall time.
