@@ -12,10 +12,11 @@
  *
  * The serving side runs in a child process (see remote.ts), the same for every candidate: each
  * end gets one of the two cores and every write wakes the other process, as between two real
- * services. Both ends on one event loop (BENCH_RPC_PEER=inline) was measured too and is less fair:
- * a message then costs no cross-process wakeup, so a protocol that sends more, smaller writes
- * looks cheaper than it is, and throughput is capped by client + server CPU together, which hides
- * how a protocol splits work between the ends. Its rounds were no less noisy.
+ * services. Both ends on one event loop (BENCH_RPC_PEER=inline) was measured too and is less
+ * fair: a message then wakes no other process (the larger part of a small call's cost between
+ * processes), and throughput is capped by client + server CPU together, which hides how a
+ * protocol splits its work between the ends. Inline flattered ours ((i) 0.55–0.60× the floor
+ * against 0.38–0.47× here) and its rounds were no less noisy.
  *
  * Environment: BENCH_RPC_PEER=inline runs both sides in this process; BENCH_RPC_ONLY=i,ii,iii
  * picks scenarios; BENCH_RPC_CANDIDATES=floor,ours,ours:msgpack,… picks candidates (to profile
