@@ -9,7 +9,7 @@ export const EXIT = {
   errorReply: 1,
   /** The command line is wrong: an unknown command or option, a missing argument. */
   usage: 2,
-  /** No conversation was possible: connect refused, handshake denied, connection lost, timeout. */
+  /** No conversation was possible: connect refused or timed out, handshake denied, connection lost, a peer breaking the protocol. */
   connection: 3,
   /** The input is bad: bytes `inspect` cannot decode, a BODY that does not parse, an unreadable file. */
   badInput: 4,

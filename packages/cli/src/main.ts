@@ -34,7 +34,8 @@ Exit codes:
   1   the service answered with an error (its code and message are printed), or the
       call's --timeout passed (408)
   2   usage error: unknown command or option, missing argument
-  3   connection failure: refused, timed out, handshake denied, connection lost
+  3   connection failure: refused, timed out, handshake denied, connection lost,
+      a peer that breaks the protocol
   4   bad input: bytes that do not decode, a BODY that does not parse, unreadable file
   70  internal error (a bug: run with --debug and report it)
   130 interrupted
