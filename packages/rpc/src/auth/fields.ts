@@ -1,7 +1,5 @@
 import { isDict, type Value } from '@petrichor/wire';
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
 /** A dict's field, whether the dict is a `Map` (lossless decoding) or a plain object. */
 export function field(dict: Value | undefined, name: string): Value | undefined {
   if (dict instanceof Map) return (dict as ReadonlyMap<string | Uint8Array, Value>).get(name);
@@ -13,17 +11,7 @@ export function field(dict: Value | undefined, name: string): Value | undefined 
  * A text field as a string: tnetstrings carry text as bytes, so a lossless decoder hands them
  * over as `Uint8Array`. `undefined` when absent, not text, or not UTF-8.
  */
-export function text(value: Value | undefined): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) {
-    try {
-      return utf8.decode(value);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
+export { textOf as text } from '../envelope.js';
 
 /** A copy of a dict as a `Map` in the same order, with `name` set to `value` (or removed when `undefined`). */
 export function withField(dict: Value, name: string, value: Value | undefined): Map<string | Uint8Array, Value> {
