@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { colourEnabled } from '../src/style.js';
@@ -85,6 +86,27 @@ describe('colours (README "Environment")', () => {
     expect(forced.stderr).toContain('\u001b[31m');
     expect(forced.stdout).toContain('\u001b[1m');
     expect(zero.stdout + zero.stderr).not.toContain('\u001b[');
+  });
+
+  // util-linux `script` runs the command on a pseudo-terminal: stdout and stderr are both TTYs there.
+  const onTerminal = (env: Record<string, string>): Promise<string> => {
+    const command = `${JSON.stringify(process.execPath)} --conditions=@petrichor/source --import tsx packages/cli/src/bin.ts inspect --hex '31 3a 78 78'`;
+    const base = { ...process.env };
+    delete base.NO_COLOR;
+    delete base.FORCE_COLOR;
+    return new Promise((resolve, reject) => {
+      execFile('script', ['-qec', command, '/dev/null'], { cwd: ROOT, env: { ...base, TERM: 'xterm', ...env }, timeout: 30_000 }, (error, stdout) =>
+        error !== null && error.code !== 4 ? reject(error) : resolve(stdout),
+      );
+    });
+  };
+
+  it.skipIf(!existsSync('/usr/bin/script'))('are on when the streams are terminals, and NO_COLOR turns them off there', async () => {
+    const [coloured, plain] = await Promise.all([onTerminal({}), onTerminal({ NO_COLOR: '1' })]);
+    expect(coloured).toContain('\u001b[1mtnetstring\u001b[22m');
+    expect(coloured).toContain('\u001b[31m\u001b[1mWIRE_MALFORMED');
+    expect(plain).toContain('tnetstring, 4 bytes');
+    expect(plain).not.toContain('\u001b[');
   });
 
   it('the rule: FORCE_COLOR decides when set, then NO_COLOR, then whether the stream is a terminal', () => {
