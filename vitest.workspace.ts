@@ -32,7 +32,11 @@ export const projects: TestProjectConfiguration[] = [
   nodePackage('rpc'),
   nodePackage('transport'),
   nodePackage('cli'),
+  nodePackage('http'),
   nodePackage('echo', 'examples/echo'),
+  nodePackage('mesh', 'examples/mesh'),
+  nodePackage('browser', 'examples/browser'),
+  nodePackage('hardening', 'hardening'),
 ];
 
 export default projects;
