@@ -4,6 +4,7 @@
  * Node and browsers; Node socket adapters are in `@petrichor/mux/node`.
  *
  * @packageDocumentation
+ * @module @petrichor/mux
  */
 export { Session } from './session.js';
 export type { Channel } from './channel.js';

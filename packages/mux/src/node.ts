@@ -1,10 +1,10 @@
 /**
- * `@petrichor/mux/node`: the Node.js edge of qmux. {@link socketStream} runs a {@link Session} over a
+ * `@petrichor/mux/node`: the Node.js edge of qmux. {@link socketStream} runs a {@link @petrichor/mux!Session} over a
  * `net.Socket` (or a `tls.TLSSocket`); {@link channelDuplex} gives a {@link Channel} the Node
  * `Duplex` shape so it plugs into `stream.pipeline` and everything else that speaks Node streams.
  *
  * This is the only module of the package that imports `node:*`; the core runs unchanged in browsers.
- * @module
+ * @module @petrichor/mux/node
  */
 import { Duplex, type DuplexOptions } from 'node:stream';
 import type { Socket } from 'node:net';

@@ -4,6 +4,7 @@
  * backpressure, cancellation and deadlines, pluggable auth. Runs unchanged in Node and browsers.
  *
  * @packageDocumentation
+ * @module @petrichor/rpc
  */
 
 // Errors: the call error model and the session failures (codes in the README).

@@ -7,6 +7,7 @@
  * unix and tls, and WebSocket servers, and re-exports everything here.
  *
  * @packageDocumentation
+ * @module @petrichor/transport
  */
 export { connect, listen } from './connect.js';
 export type { Listener } from './listener.js';

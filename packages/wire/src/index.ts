@@ -3,6 +3,7 @@
  * messages framed on a byte stream. Runs unchanged in Node and browsers.
  *
  * @packageDocumentation
+ * @module @petrichor/wire
  */
 
 // The data model.

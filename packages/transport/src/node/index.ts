@@ -3,7 +3,7 @@
  * `tcp://`, `unix://`, `tls://`, `ws://`, `wss://` and `mem://`; everything the browser-safe entry
  * exports is re-exported, so Node code imports from one place.
  *
- * @module
+ * @module @petrichor/transport/node
  */
 export { connect, listen } from './connect.js';
 export type { NodeConnectOptions, NodeListenOptions, TlsOptions } from './options.js';
