@@ -37,6 +37,7 @@ export const projects: TestProjectConfiguration[] = [
   nodePackage('mesh', 'examples/mesh'),
   nodePackage('browser', 'examples/browser'),
   nodePackage('hardening', 'hardening'),
+  nodePackage('docs', 'docs'),
 ];
 
 export default projects;
