@@ -74,6 +74,9 @@ export { errorBody, errorFromReply, type RequestStream } from './envelope.js';
 export { CONTROL, MANIFEST_PATH, fetchManifest, serveControl } from './control.js';
 export { describeService, parseManifest, type Manifest, type ManifestInfo, type ManifestInterface, type ManifestRoute } from './manifest.js';
 
+// Dispatch without a socket (the HTTP routes of @petrichor/http).
+export { allowedVerbs, dispatch, type DispatchRequest, type Dispatched } from './dispatch.js';
+
 // Relays (spec/rpc.md §8.1).
 export { defaultMapError, relay, type RelayOptions, type RelayRequest, type RelayTarget } from './relay.js';
 
