@@ -27,11 +27,15 @@ export {
 export { DEFAULT_LIMITS, MAX_DEPTH, type Limits } from './limits.js';
 export type { DecodeOptions } from './options.js';
 
-// Codecs by name, and messages on a byte stream.
+// Codecs, one export each (a bundle holds only the ones it imports), by name (all three), and
+// messages on a byte stream.
 export type { Codec, CodecName, Framing, FrameScanner, HeaderForm } from './codec.js';
+export { tnetstringCodec } from './codecs/tnetstring.js';
+export { sexprCodec } from './codecs/sexpr.js';
+export { msgpackCodec } from './codecs/msgpack.js';
 export { codecs, getCodec } from './codecs/index.js';
 export { encodeMessage, type Header, type Message } from './message.js';
-export { MessageDecoder, type MessageDecoderOptions } from './message-decoder.js';
+export { CodecDecoder, MessageDecoder, type MessageDecoderOptions } from './message-decoder.js';
 
 // The formats, one namespace each.
 export * as tnetstring from './tnetstring/index.js';

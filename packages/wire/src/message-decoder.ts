@@ -30,8 +30,11 @@ const MIN_BUFFER = 64;
  * - A HEADER that is not a dict (after the codec's {@link HeaderForm}, if it has one) is a
  *   {@link ProtocolError}. After any error the stream is broken
  *   and every later call throws the same error. Error offsets count from the stream's first byte.
+ *
+ * It takes the codec object itself, so a bundle holds only the codecs it imports;
+ * {@link MessageDecoder} also takes a codec's name.
  */
-export class MessageDecoder {
+export class CodecDecoder {
   /** The codec in use. */
   readonly codec: Codec;
   private readonly limits: Limits;
@@ -50,8 +53,8 @@ export class MessageDecoder {
   private frameLimit = 0;
   private failure: unknown = undefined;
 
-  constructor(options: MessageDecoderOptions = {}) {
-    this.codec = resolveCodec(options.codec);
+  constructor(codec: Codec, options: DecodeOptions = {}) {
+    this.codec = codec;
     this.limits = resolveLimits(options.limits);
     this.options = options;
     this.scanner = this.codec.framing.scanner(this.limits);
@@ -170,5 +173,15 @@ export class MessageDecoder {
       return new LimitError('maxMessageBytes', this.limits.maxMessageBytes, error.actual + this.headerSize, this.frameStart + error.offset);
     }
     return error instanceof WireError ? shiftOffset(error, this.frameStart) : error;
+  }
+}
+
+/**
+ * A {@link CodecDecoder} that also takes a built-in codec by name (default `'tnetstring'`).
+ * A name looks the codec up among all three, so it brings every codec into a bundle.
+ */
+export class MessageDecoder extends CodecDecoder {
+  constructor(options: MessageDecoderOptions = {}) {
+    super(resolveCodec(options.codec), options);
   }
 }
