@@ -72,7 +72,8 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const html = template.replace('{{RPC_PORT}}', new URL(rpc.url).port);
 
   const site = http.createServer((request, response) => {
-    const path = new URL(request.url ?? '/', 'http://x').pathname;
+    // Not `new URL()`: it throws on request targets like `http://[`, and this must never throw.
+    const path = (request.url ?? '/').split('?')[0]!;
     const file = path === '/' || path === '/index.html' ? { type: 'text/html', body: html } : path === '/page.js' ? { type: 'text/javascript', body: script } : null;
     if (request.method !== 'GET' && request.method !== 'HEAD') return reply(response, 405, 'text/plain', 'GET only\n');
     if (file === null) return reply(response, 404, 'text/plain', `no ${path} here\n`);

@@ -5,6 +5,7 @@
  * gives it (spec/rpc.md §4.3). Every wait is bounded; the browser and the server are closed after.
  */
 import { existsSync } from 'node:fs';
+import net from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,16 @@ describe.skipIf(!available)('examples/browser: the page in headless Chromium', (
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect((await fetch(new URL('/src/page.ts', url))).status).toBe(404);
     expect((await fetch(url, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('answers a request target no URL parser takes, and goes on serving', async () => {
+    const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
+    socket.on('error', () => {});
+    socket.end('GET http://[ HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    let answer = '';
+    for await (const chunk of socket) answer += String(chunk);
+    expect(answer).toMatch(/^HTTP\/1\.1 404 /);
+    expect((await fetch(url)).status).toBe(200);
   });
 
   it('connects as the user named on the page', async () => {
