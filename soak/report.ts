@@ -46,7 +46,7 @@ export function report(input: ReportInput): string {
     lines.push(`${kind.padEnd(8)} ${n(sent).padStart(10)} ${n(ok).padStart(10)} ${n(served[kind]).padStart(10)}   ${notes[kind]}`);
   }
   lines.push(
-    `problems   lost ${n(ledger.missing(input.drive.issued))}  duplicated ${n(ledger.duplicated + server.served.duplicateDeliveries)}  wrong ${n(ledger.wrong)}  unexpected errors ${n(ledger.unexpected)}`,
+    `problems   lost ${n(ledger.missing(input.drive.issued) + Math.max(0, ledger.byKind.deliver.ok - server.served.deliver))}  duplicated ${n(ledger.duplicated + server.served.duplicateDeliveries)}  wrong ${n(ledger.wrong)}  unexpected errors ${n(ledger.unexpected)}`,
     `server     peak ${n(server.peakChannels)} channels open, peak ${n(server.peakInFlight)} calls being served, ${server.sessions} sessions`,
     '',
     'heap (after full GC)    start     warm-up         end         max   slope/100k calls   growth after warm-up   max RSS',
@@ -57,7 +57,7 @@ export function report(input: ReportInput): string {
   );
   for (const problem of ledger.problems) lines.push(`  ${problem}`);
   for (const failure of input.failed) lines.push(`FAIL ${failure}`);
-  lines.push(input.failed.length === 0 ? 'PASS' : `FAIL (${input.failed.length} checks failed)`);
+  lines.push(input.failed.length === 0 ? 'PASS' : `FAIL (${input.failed.length} ${input.failed.length === 1 ? 'check' : 'checks'} failed)`);
   return lines.join('\n');
 }
 

@@ -28,6 +28,9 @@ if (!Number.isSafeInteger(calls) || calls < 1 || !Number.isSafeInteger(maxInFlig
 }
 if (!['none', 'drop-one', 'corrupt-one'].includes(fault)) throw new RangeError(`soak server: unknown fault ${fault}`);
 
+/** At the end, how long no delivery may arrive before the server stops waiting for the rest. */
+const QUIET_MS = 1000;
+
 const server = new Server({ name: 'soak', maxInFlight });
 let peakChannels = 0;
 let peakInFlight = 0;
@@ -56,10 +59,14 @@ server.route(HEAP.verb, HEAP.path, (ctx) => {
 
 server.route(STATS.verb, STATS.path, async (ctx) => {
   const { deliveries, waitMs } = ctx.body as StatsRequest;
-  // A delivery resolves at the caller once sent: let the last ones arrive, within a bound.
+  // A delivery resolves at the caller once sent: let the last ones arrive, within a bound, and
+  // stop early once none has arrived for a while (a lost one will not come).
   const started = performance.now();
-  while (served.deliver < deliveries && performance.now() - started < waitMs) {
+  let seen = served.deliver;
+  let since = started;
+  while (served.deliver < deliveries && performance.now() - started < waitMs && performance.now() - since < QUIET_MS) {
     await new Promise((resolve) => setTimeout(resolve, 5));
+    if (served.deliver !== seen) [seen, since] = [served.deliver, performance.now()];
   }
   const finished: Finished = {
     served: { ...served },
