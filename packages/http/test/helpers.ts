@@ -13,14 +13,20 @@ export interface Ask {
   method?: string;
   headers?: Record<string, string>;
   body?: string | Uint8Array;
+  /** The body in several writes (sent chunked). */
+  chunks?: readonly (string | Uint8Array)[];
 }
 
 /** Opens a request and resolves with the response as it starts (its body unread). */
 export function open(url: string, ask: Ask = {}): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: ask.method ?? 'GET', headers: ask.headers ?? {} }, resolve);
+    // After the response has come, a reset while still sending (413, 415) changes nothing.
     req.on('error', reject);
-    if (ask.body !== undefined) req.end(ask.body);
+    if (ask.chunks !== undefined) {
+      for (const chunk of ask.chunks) req.write(chunk);
+      req.end();
+    } else if (ask.body !== undefined) req.end(ask.body);
     else req.end();
   });
 }
