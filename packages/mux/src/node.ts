@@ -25,12 +25,20 @@ import type { ByteStream, ByteStreamSink } from './stream.js';
  *   `writev` corks the socket around its chunks, so they leave in one `writev` system call.
  * - Nagle is switched off: qmux sends small control messages (window adjusts, EOF, CLOSE) that
  *   must not wait for an ACK.
+ * - `close()` sends FIN after the bytes still queued; when none of them leaves for 2 s (a peer
+ *   that does not read), the socket is destroyed instead of being held open for it.
  *
  * The socket's `'error'` events are handled from here on, so none goes unhandled.
  */
 export function socketStream(socket: Socket): ByteStream {
   return new SocketStream(socket);
 }
+
+/**
+ * After `close()`, how long queued bytes may sit without any of them leaving before the socket is
+ * dropped: a reading peer, however slow, takes some within it; one that never reads does not.
+ */
+const FLUSH_STALL_MS = 2000;
 
 class SocketStream implements ByteStream {
   declare localAddress?: string;
@@ -115,6 +123,22 @@ class SocketStream implements ByteStream {
     this.#closing = true;
     // FIN after whatever is still queued, then destroy, without waiting for the peer's FIN.
     this.#socket.destroySoon();
+    this.#dropIfStalled(this.#socket.writableLength);
+  }
+
+  /**
+   * A peer that never reads would keep a closed stream's socket, and every byte queued for it,
+   * forever: once `FLUSH_STALL_MS` pass without a queued byte leaving, drop the connection.
+   */
+  #dropIfStalled(queued: number): void {
+    const socket = this.#socket;
+    if (socket.destroyed || queued === 0) return;
+    const timer = setTimeout(() => {
+      const left = socket.writableLength;
+      if (left >= queued) socket.destroy();
+      else this.#dropIfStalled(left);
+    }, FLUSH_STALL_MS);
+    timer.unref();
   }
 
   #end(error: Error | undefined): void {

@@ -214,6 +214,40 @@ describe('socketStream: the ByteStream contract on a Node socket', () => {
     expect(Buffer.compare(Buffer.concat(received), pattern(sent))).toBe(0);
   });
 
+  test('close() with bytes queued for a peer that never reads drops the socket once they stop leaving', async () => {
+    const [client, server] = await socketPair({ pauseOnConnect: true });
+    server.on('error', () => {});
+    const stream = socketStream(client);
+    stream.start(recorder());
+    // Fill the kernel's buffers and then the socket's own, as replies to a non-reading peer would.
+    let full: void | Promise<void> = undefined;
+    for (let sent = 0; sent < 256 * MiB && full === undefined; sent += 64 * KiB) full = stream.write(pattern(64 * KiB));
+    expect(full).toBeInstanceOf(Promise);
+    expect(client.writableLength).toBeGreaterThan(0);
+    stream.close();
+    // Before the fix the socket stayed open with its bytes for as long as the peer stayed silent.
+    const closed = new Promise((resolve) => client.once('close', resolve));
+    expect(await within(closed, 10_000)).not.toBe('pending');
+    expect(client.destroyed).toBe(true);
+  });
+
+  test('close() still flushes everything queued to a peer that reads, however late it starts', async () => {
+    const [client, server] = await socketPair({ pauseOnConnect: true });
+    const stream = socketStream(client);
+    stream.start(recorder());
+    let sent = 0;
+    let full: void | Promise<void> = undefined;
+    for (; sent < 256 * MiB && full === undefined; sent += 64 * KiB) full = stream.write(pattern(64 * KiB, sent));
+    stream.close();
+    await new Promise((resolve) => setTimeout(resolve, 500)); // a slow reader, well within the stall limit
+    const received: Buffer[] = [];
+    server.on('data', (chunk: Buffer) => received.push(chunk));
+    const ended = new Promise((resolve) => server.once('end', resolve));
+    server.resume();
+    await ended;
+    expect(Buffer.compare(Buffer.concat(received), pattern(sent))).toBe(0);
+  });
+
   test('writev sends its chunks in order', async () => {
     const [client, server] = await socketPair();
     const stream = socketStream(client);
