@@ -115,6 +115,20 @@ export class RawPeer {
     return within(this.closed, ms, 'the server closing the hostile connection');
   }
 
+  /**
+   * Resolves once the server has dropped the connection, seen without reading (a peer that does
+   * not read never sees the FIN): a byte written every 100 ms fails once the server's socket is
+   * gone. Rejects after `ms`.
+   */
+  async waitDropped(ms: number): Promise<void> {
+    const deadline = performance.now() + ms;
+    while (!this.socket.destroyed) {
+      if (performance.now() > deadline) throw new Error(`the server dropping the connection: not within ${ms} ms`);
+      this.socket.write(new Uint8Array([0]));
+      await within(this.closed, 100, 'probe').catch(() => {});
+    }
+  }
+
   destroy(): void {
     this.socket.destroy();
   }
