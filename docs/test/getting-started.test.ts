@@ -42,7 +42,7 @@ describe('the guide runs in Node', () => {
     } finally {
       expect(await stop(service)).toBe(0);
     }
-  });
+  }, 70_000); // bounded inside: 20 s for the service to start, 30 s for the client, 10 s to stop
 });
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -116,12 +116,14 @@ describe.skipIf(!chromium)('the guide runs in a browser', () => {
       if (browser !== undefined && browser.exitCode === null) {
         const gone = new Promise((resolve) => browser!.once('exit', resolve));
         browser.kill('SIGTERM');
+        const kill = setTimeout(() => browser!.kill('SIGKILL'), 5_000);
         await gone;
+        clearTimeout(kill);
       }
       site.closeAllConnections();
       await new Promise<void>((resolve) => site.close(() => resolve()));
       await rm(profile, { recursive: true, force: true });
       expect(await stop(service)).toBe(0);
     }
-  });
+  }, 70_000); // bounded inside: 20 s for the service to start, 25 s for the page, 10 s to stop
 });
