@@ -11,6 +11,7 @@
 import { pathToFileURL } from 'node:url';
 import { memoryPipe, type ByteStream } from '@petrichor/mux';
 import { Client, Server, type RpcSession } from '@petrichor/rpc';
+import { DEFAULT_LIMITS, tnetstringCodec } from '@petrichor/wire';
 
 interface Write {
   readonly from: 'c→s' | 's→c';
@@ -74,14 +75,15 @@ function size(n: number): string {
   return `${n}`;
 }
 
-/** The tnetstring elements back to back in `bytes` (spec/wire.md §2, §6.2): `N:` + N bytes + type. */
-function tnetstrings(bytes: Uint8Array): Uint8Array[] {
+/** The tnetstring frames back to back in `bytes` (spec/wire.md §6.2), cut by the codec's own scanner. */
+function frames(bytes: Uint8Array): Uint8Array[] {
+  const scanner = tnetstringCodec.framing.scanner(DEFAULT_LIMITS);
   const out: Uint8Array[] = [];
   let at = 0;
   while (at < bytes.length) {
-    const colon = bytes.indexOf(0x3a, at);
-    if (colon < 0) break;
-    const end = colon + 1 + Number(new TextDecoder().decode(bytes.subarray(at, colon))) + 1;
+    scanner.reset(bytes.length, 'maxMessageBytes');
+    const end = scanner.feed(bytes, at, bytes.length);
+    if (end < 0) throw new Error(`a frame cut short at ${at}`);
     out.push(bytes.subarray(at, end));
     at = end;
   }
@@ -91,7 +93,7 @@ function tnetstrings(bytes: Uint8Array): Uint8Array[] {
 /** HEADER, BODY (and more pairs, for several messages) as hex with a text column, 16 bytes a line. */
 function messageLines(bytes: Uint8Array, indent: string): string[] {
   const lines: string[] = [];
-  tnetstrings(bytes).forEach((element, index) => {
+  frames(bytes).forEach((element, index) => {
     const label = index % 2 === 0 ? 'HEADER' : 'BODY';
     for (let i = 0; i < element.length; i += 16) {
       const row = element.subarray(i, i + 16);
