@@ -9,10 +9,20 @@ import type { ByteStream } from './stream.js';
 
 /** Payloads up to this size are copied next to their header; larger ones are passed by reference. */
 const COPY_LIMIT = 2048;
-/** Initial size of the scratch buffer that headers and small frames are encoded into. */
-const SCRATCH_SIZE = 4096;
-/** A scratch buffer grown past this (while the transport was blocked) is dropped after a flush. */
-const SCRATCH_KEEP = 64 * 1024;
+/**
+ * Headers and small frames are encoded into a slab of this size, and each flush hands the
+ * transport a view of the part it filled: no buffer is allocated per write (an ArrayBuffer costs
+ * about a microsecond, and more in GC). A written part is never reused (the transport may hold
+ * it until it is sent); the next flush's bytes follow it, so a stream that joins writes
+ * (rpc's coalescing) finds them adjacent and joins them without a copy.
+ */
+const SLAB_SIZE = 16 * 1024;
+const NO_SLAB = new Uint8Array(0);
+/**
+ * Flushes are scheduled as reactions to a settled promise: in Node, `queueMicrotask` wraps each
+ * callback in an async resource, which costs more than the flush itself for a small call.
+ */
+const SETTLED = Promise.resolve();
 
 /** What the outbox reports back to its session. */
 export interface OutboxEvents {
@@ -25,7 +35,7 @@ export interface OutboxEvents {
 /**
  * Outgoing frames of one session, batched (spec/qmux.md §8): frames queued during one turn of the
  * event loop go out in ONE `write` (or `writev`) at the next microtask. Headers and small payloads
- * are encoded into a reused scratch buffer; large DATA payloads are kept by reference and joined
+ * are encoded into a slab, written as views of it; large DATA payloads are kept by reference and joined
  * only when the stream has no `writev`. While a write's promise is pending (the transport is
  * full) nothing is written; frames keep queuing and {@link full} tells writers to wait.
  */
@@ -33,7 +43,9 @@ export class Outbox {
   readonly #stream: ByteStream;
   readonly #events: OutboxEvents;
   readonly #highWater: number;
-  #scratch = new Uint8Array(SCRATCH_SIZE);
+  /** The slab frames are encoded into; the queued bytes are `#scratch[#start, #start + #length)`. */
+  #scratch = new Uint8Array(SLAB_SIZE);
+  #start = 0;
   #length = 0;
   /** Large payloads, each to be sent right after scratch byte `#marks[k]`. */
   #payloads: Uint8Array[] = [];
@@ -132,16 +144,19 @@ export class Outbox {
    * It may replace `#scratch`: callers read `#scratch` only after calling it.
    */
   #reserve(size: number): number {
-    const at = this.#length;
-    if (at + size > this.#scratch.length) {
-      const grown = new Uint8Array(Math.max(this.#scratch.length * 2, at + size));
-      grown.set(this.#scratch.subarray(0, at));
-      this.#scratch = grown;
+    const queued = this.#length;
+    if (this.#start + queued + size > this.#scratch.length) {
+      // A new slab (bigger while frames pile up behind a blocked transport), the queued bytes moved to its start.
+      const slab = new Uint8Array(Math.max(SLAB_SIZE, 2 * (queued + size)));
+      slab.set(this.#scratch.subarray(this.#start, this.#start + queued));
+      this.#scratch = slab;
+      this.#start = 0;
     }
-    this.#length = at + size;
+    const at = this.#start + queued;
+    this.#length = queued + size;
     if (!this.#scheduled && !this.#blocked && !this.#closed) {
       this.#scheduled = true;
-      queueMicrotask(this.#flush);
+      void SETTLED.then(this.#flush);
     }
     return at;
   }
@@ -177,11 +192,11 @@ export class Outbox {
     const length = this.#length;
     const payloads = this.#payloads;
     const marks = this.#marks;
+    const head = this.#scratch.subarray(this.#start, this.#start + length);
     let result: void | Promise<void>;
     if (payloads.length === 0) {
-      result = stream.write(this.#scratch.slice(0, length));
+      result = stream.write(head);
     } else if (stream.writev !== undefined) {
-      const head = this.#scratch.slice(0, length);
       const chunks: Uint8Array[] = [];
       let from = 0;
       for (let k = 0; k < payloads.length; k++) {
@@ -196,27 +211,33 @@ export class Outbox {
       let to = 0;
       for (let k = 0; k < payloads.length; k++) {
         const mark = marks[k]!;
-        joined.set(this.#scratch.subarray(from, mark), to);
+        joined.set(head.subarray(from, mark), to);
         to += mark - from;
         joined.set(payloads[k]!, to);
         to += payloads[k]!.length;
         from = mark;
       }
-      joined.set(this.#scratch.subarray(from, length), to);
+      joined.set(head.subarray(from), to);
       result = stream.write(joined);
     }
     this.#reset();
     return result;
   }
 
+  /** Empties the queue; the written bytes of the slab are left to the transport. */
   #reset(): void {
+    this.#start += this.#length;
     this.#length = 0;
+    // A slab grown while the transport was blocked is not kept: the next frame starts a new one.
+    if (this.#scratch.length > SLAB_SIZE) {
+      this.#scratch = NO_SLAB;
+      this.#start = 0;
+    }
     if (this.#payloads.length > 0) {
       this.#payloads = [];
       this.#marks = [];
       this.#payloadBytes = 0;
     }
-    if (this.#scratch.length > SCRATCH_KEEP) this.#scratch = new Uint8Array(SCRATCH_SIZE);
   }
 }
 

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { DEFAULTS } from '@petrichor/mux';
 import { ChannelTable } from '../src/channel-table.js';
 import { Deque } from '../src/deque.js';
+import { Outbox } from '../src/outbox.js';
+import type { ByteStream } from '../src/stream.js';
 import { resolveOptions } from '../src/options.js';
 
 describe('spec/qmux.md §7 options', () => {
@@ -96,5 +98,35 @@ describe('Deque', () => {
       }),
       { numRuns: 50 },
     );
+  });
+});
+
+describe('Outbox (spec/qmux.md §8)', () => {
+  test('each flush is a view of its own bytes; later frames never overwrite what was handed over', async () => {
+    const written: Uint8Array[] = [];
+    const copies: Uint8Array[] = [];
+    const stream: ByteStream = {
+      start: () => {},
+      write: (chunk) => {
+        written.push(chunk);
+        copies.push(chunk.slice());
+      },
+      close: () => {},
+    };
+    const outbox = new Outbox(stream, 1024 * 1024, { drained: () => {}, failed: (error) => { throw error; } });
+    // Enough turns to fill several slabs: every view must still hold the bytes it was written with.
+    for (let turn = 0; turn < 3000; turn++) {
+      outbox.eof(turn);
+      outbox.close(turn);
+      await Promise.resolve();
+    }
+    expect(written).toHaveLength(3000);
+    for (let k = 0; k < written.length; k++) {
+      expect(written[k]).toEqual(copies[k]);
+      expect(written[k]).toEqual(Uint8Array.from([0x69, 0, 0, k >> 8, k & 0xff, 0x6a, 0, 0, k >> 8, k & 0xff]));
+    }
+    // Consecutive flushes lie back to back, so a joining stream can send them as one view.
+    expect(written[1]!.buffer).toBe(written[0]!.buffer);
+    expect(written[1]!.byteOffset).toBe(written[0]!.byteOffset + written[0]!.length);
   });
 });

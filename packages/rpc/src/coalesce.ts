@@ -111,9 +111,20 @@ export class CoalescingStream implements ByteStream {
     this.#flush();
   };
 
-  /** The chunks copied into one buffer: a fresh part of the current slab when they fit. */
+  /**
+   * The chunks as one buffer: one view when they lie back to back in one buffer (the qmux
+   * outbox writes consecutive parts of its slab), else copied into a fresh part of the current slab.
+   */
   #join(chunks: readonly Uint8Array[]): Uint8Array {
     const size = this.#pendingBytes;
+    const first = chunks[0]!;
+    let end = first.byteOffset + first.length;
+    for (let k = 1; k < chunks.length; k++) {
+      const chunk = chunks[k]!;
+      if (chunk.buffer !== first.buffer || chunk.byteOffset !== end) break;
+      end += chunk.length;
+    }
+    if (end - first.byteOffset === size) return new Uint8Array(first.buffer, first.byteOffset, size);
     let out: Uint8Array;
     if (size <= JOIN_LIMIT) {
       if (this.#slabUsed + size > this.#slab.length) {

@@ -60,6 +60,22 @@ describe('spec/rpc.md §2.4 one write per turn', () => {
     expect(t.writes).toEqual([[bytes(1, 2, 3)], [bytes(4)]]); // one chunk: written as it is
   });
 
+  test('chunks that lie back to back in one buffer go out as one view of it, not a copy', () => {
+    const seen: Uint8Array[] = [];
+    const out = new CoalescingStream({ start: () => {}, write: (chunk) => void seen.push(chunk), close: () => {} });
+    const slab = bytes(1, 2, 3, 4, 5, 6);
+    out.write(slab.subarray(0, 2));
+    out.write(slab.subarray(2, 5));
+    out.urgent();
+    out.write(slab.subarray(5));
+    out.write(bytes(7)); // not adjacent: copied
+    out.urgent();
+    out.write(slab.subarray(0, 1));
+    expect(seen).toEqual([bytes(1, 2, 3, 4, 5, 6), bytes(7, 1)]);
+    expect(seen[0]!.buffer).toBe(slab.buffer);
+    expect(seen[1]!.buffer).not.toBe(slab.buffer);
+  });
+
   test('urgent(): the next write goes out at once, with what is held', async () => {
     const t = inner();
     const out = new CoalescingStream(t.stream);
