@@ -1,9 +1,9 @@
 /**
  * docs/getting-started.md: its TypeScript samples are the files in docs/examples/, quoted whole
- * (so they cannot drift), and they run: the service and the Node client as child processes over
- * loopback TCP, the browser sample bundled by esbuild and loaded in headless Chromium (Debian's
- * /usr/bin/chromium) against the same service over ws://. What each client prints must be the
- * output the guide shows.
+ * (so they cannot drift), and they run: the service, the Node client and the petrichor command
+ * as child processes over loopback TCP, the browser sample bundled by esbuild and loaded in
+ * headless Chromium (Debian's /usr/bin/chromium) against the same service over ws://. What each
+ * client prints must be the output the guide shows.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
@@ -30,7 +30,7 @@ describe('docs/getting-started.md quotes docs/examples/ verbatim', () => {
 });
 
 describe('the guide runs in Node', () => {
-  test('first-service.ts on tcp://, first-call.ts against it; Ctrl-C stops the service cleanly', async () => {
+  test('first-service.ts on tcp://, first-call.ts and the petrichor command against it; SIGTERM stops the service cleanly', async () => {
     const service = runTs('docs/examples/first-service.ts', ['tcp://127.0.0.1:0']);
     try {
       const [, url] = await waitForOutput(service, /greeter listening on (tcp:\/\/127\.0\.0\.1:\d+)\n/);
@@ -39,10 +39,15 @@ describe('the guide runs in Node', () => {
       expect(call.code).toBe(0);
       expect(call.stdout).toContain("{ greeting: 'hello, ana' }");
       expect(guide).toContain('```text\n' + call.stdout + '```\n');
+
+      const cli = await runToEnd('packages/cli/src/bin.ts', ['call', url!, 'GET', '/hello/ana']);
+      expect(cli.code).toBe(0);
+      expect(cli.stdout).toBe('{:greeting "hello, ana"}\n');
+      expect(guide).toContain('```text\n' + cli.stdout + '```\n');
     } finally {
       expect(await stop(service)).toBe(0);
     }
-  }, 70_000); // bounded inside: 20 s for the service to start, 30 s for the client, 10 s to stop
+  }, 100_000); // bounded inside: 20 s for the service to start, 30 s for each client, 10 s to stop
 });
 
 const CHROMIUM = '/usr/bin/chromium';
