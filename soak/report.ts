@@ -9,8 +9,9 @@ export interface ReportInput extends Outcome {
   connections: number;
   elapsedMs: number;
   samples: { client: readonly HeapSample[]; server: readonly HeapSample[] };
-  /** Calls before the heap trend was fitted. */
+  /** The span of completed calls the heap trend was fitted over. */
   warmupCalls: number;
+  loadedUntil: number;
   failed: readonly string[];
 }
 
@@ -49,10 +50,10 @@ export function report(input: ReportInput): string {
     `problems   lost ${n(ledger.missing(input.drive.issued) + Math.max(0, ledger.byKind.deliver.ok - server.served.deliver))}  duplicated ${n(ledger.duplicated + server.served.duplicateDeliveries)}  wrong ${n(ledger.wrong)}  unexpected errors ${n(ledger.unexpected)}`,
     `server     peak ${n(server.peakChannels)} channels open, peak ${n(server.peakInFlight)} calls being served, ${server.sessions} sessions`,
     '',
-    'heap (after full GC)    start     warm-up         end         max   slope/100k calls   growth after warm-up   max RSS',
+    'heap+external (full GC) start     warm-up    end of load     drained         max   slope/100k calls   growth after warm-up   max RSS',
     heapLine('client', input.samples.client, input.heap.client),
     heapLine('server', input.samples.server, input.heap.server),
-    `           growth allowed after warm-up: ${input.heapToleranceMiB} MiB a side (warm-up: the first ${n(input.warmupCalls)} calls)`,
+    `           fitted from call ${n(input.warmupCalls)} to call ${n(input.loadedUntil)} (after warm-up, every caller busy); growth allowed: ${input.heapToleranceMiB} MiB a side`,
     '',
   );
   for (const problem of ledger.problems) lines.push(`  ${problem}`);
@@ -62,8 +63,9 @@ export function report(input: ReportInput): string {
 }
 
 function heapLine(side: string, samples: readonly HeapSample[], trend: HeapTrend): string {
-  const start = samples[0]?.heapUsed ?? 0;
-  const cells = [mib(start), mib(trend.start), mib(trend.end), mib(trend.max), signedMib(trend.slopePer100k), signedMib(trend.growth), mib(trend.maxRss)];
-  const widths = [9, 11, 11, 11, 18, 22, 10];
+  const start = samples[0]?.heap ?? 0;
+  const drained = samples.at(-1)?.heap ?? 0;
+  const cells = [mib(start), mib(trend.start), mib(trend.end), mib(drained), mib(trend.max), signedMib(trend.slopePer100k), signedMib(trend.growth), mib(trend.maxRss)];
+  const widths = [9, 11, 14, 11, 11, 18, 22, 10];
   return `${side.padEnd(12)}${cells.map((c, i) => c.padStart(widths[i]!)).join(' ')}`;
 }

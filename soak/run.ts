@@ -31,7 +31,7 @@ function startServer(options: SoakOptions): { child: ChildProcess; url: Promise<
   const maxInFlight = Math.max(256, Math.ceil(options.concurrency / options.connections));
   const child = spawn(
     process.execPath,
-    ['--expose-gc', '--conditions=@petrichor/source', '--import', TSX, SERVER, '--calls', String(options.calls), '--max-in-flight', String(maxInFlight), '--fault', options.fault],
+    ['--expose-gc', '--conditions=@petrichor/source', '--import', TSX, SERVER, '--calls', String(options.calls), '--max-in-flight', String(maxInFlight), '--fault', options.faults.join(',')],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
   const url = new Promise<string>((resolve, reject) => {
@@ -112,16 +112,18 @@ async function soak(options: SoakOptions, child: ChildProcess, url: string): Pro
   const byCalls = (a: HeapSample, b: HeapSample): number => a.calls - b.calls;
   samples.server.sort(byCalls);
   const warmupCalls = Math.floor(options.calls * options.warmup);
+  // Past this many completed calls, fewer than `concurrency` remain: the callers start to drain.
+  const loadedUntil = options.calls - options.concurrency;
   const outcome = {
     calls: options.calls,
     ledger,
     drive: run,
     server,
-    heap: { client: heapTrend(samples.client, warmupCalls), server: heapTrend(samples.server, warmupCalls) },
+    heap: { client: heapTrend(samples.client, warmupCalls, loadedUntil), server: heapTrend(samples.server, warmupCalls, loadedUntil) },
     heapToleranceMiB: options.heapToleranceMiB,
   };
   const failed = failures(outcome);
-  console.log(report({ ...outcome, concurrency: options.concurrency, connections: options.connections, elapsedMs, samples, warmupCalls, failed }));
+  console.log(report({ ...outcome, concurrency: options.concurrency, connections: options.connections, elapsedMs, samples, warmupCalls, loadedUntil, failed }));
   return failed.length === 0;
 }
 

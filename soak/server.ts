@@ -3,7 +3,7 @@
  * own so its heap is measured apart from the callers'. It prints its URL on stdout and exits when
  * its stdin ends (the driver exited or closed it), so it never outlives the driver.
  *
- * Usage: `server.ts --calls N [--max-in-flight N] [--fault drop-one|corrupt-one]`
+ * Usage: `server.ts --calls N [--max-in-flight N] [--fault drop-one,corrupt-one,leak]`
  */
 import { parseArgs } from 'node:util';
 import { Server } from '@petrichor/rpc';
@@ -11,22 +11,21 @@ import type { Value } from '@petrichor/wire';
 import { listen } from '@petrichor/transport/node';
 import { sampleHeap } from './gc.js';
 import { HEAP, LISTENING, STATS, type Finished, type ServerSample, type StatsRequest } from './protocol.js';
-import { soakRoutes, type Fault } from './workload.js';
+import { parseFaults, soakRoutes } from './workload.js';
 
 const { values } = parseArgs({
   options: {
     calls: { type: 'string' },
     'max-in-flight': { type: 'string', default: '256' },
-    fault: { type: 'string', default: 'none' },
+    fault: { type: 'string' },
   },
 });
 const calls = Number(values.calls);
 const maxInFlight = Number(values['max-in-flight']);
-const fault = values.fault as Fault;
+const faults = parseFaults(values.fault);
 if (!Number.isSafeInteger(calls) || calls < 1 || !Number.isSafeInteger(maxInFlight) || maxInFlight < 1) {
   throw new RangeError('soak server: --calls and --max-in-flight must be positive integers');
 }
-if (!['none', 'drop-one', 'corrupt-one'].includes(fault)) throw new RangeError(`soak server: unknown fault ${fault}`);
 
 /** At the end, how long no delivery may arrive before the server stops waiting for the rest. */
 const QUIET_MS = 1000;
@@ -49,7 +48,7 @@ function observe(): void {
   peakInFlight = Math.max(peakInFlight, inFlight);
 }
 
-const served = soakRoutes(server, calls, fault, observe);
+const served = soakRoutes(server, calls, faults, observe);
 
 server.route(HEAP.verb, HEAP.path, (ctx) => {
   const { calls: done } = ctx.body as { calls: number };

@@ -65,29 +65,36 @@ function upperOf(i: number): number {
 export type HeapSample = {
   /** Calls completed when it was taken. */
   calls: number;
-  heapUsed: number;
+  /**
+   * The JS heap in use plus the memory outside it that its objects hold (ArrayBuffers: every
+   * message's bytes), in bytes: a leak of either shows.
+   */
+  heap: number;
   rss: number;
 };
 
-/** The heap over a run, after warm-up. */
+/** The heap over the loaded part of a run, after warm-up. */
 export interface HeapTrend {
-  /** Samples the trend was fitted to (those at or past warm-up). */
+  /** Samples the trend was fitted to (from warm-up to the last one under full load). */
   samples: number;
-  /** heapUsed at the first and last of them, and the largest. */
+  /** `heap` at the first and last of them, and the largest. */
   start: number;
   end: number;
   max: number;
   /** Largest RSS over the whole run. */
   maxRss: number;
-  /** Least-squares slope of heapUsed against calls, in bytes per 100,000 calls. */
+  /** Least-squares slope of `heap` against calls, in bytes per 100,000 calls. */
   slopePer100k: number;
   /** What the fitted line grows by over the fitted span, in bytes: the figure checked. */
   growth: number;
 }
 
-/** Fits the heap trend to the samples taken once `warmupCalls` calls had completed. */
-export function heapTrend(samples: readonly HeapSample[], warmupCalls: number): HeapTrend {
-  const kept = samples.filter((s) => s.calls >= warmupCalls);
+/**
+ * Fits the heap trend to the samples taken between `fromCalls` and `toCalls` completed calls: after
+ * warm-up, and while every caller was still busy (a drained heap is lower, and would hide growth).
+ */
+export function heapTrend(samples: readonly HeapSample[], fromCalls: number, toCalls: number): HeapTrend {
+  const kept = samples.filter((s) => s.calls >= fromCalls && s.calls <= toCalls);
   const maxRss = samples.reduce((m, s) => Math.max(m, s.rss), 0);
   if (kept.length === 0) return { samples: 0, start: 0, end: 0, max: 0, maxRss, slopePer100k: 0, growth: 0 };
   const first = kept[0]!;
@@ -95,16 +102,16 @@ export function heapTrend(samples: readonly HeapSample[], warmupCalls: number): 
   const slope = slopeOf(kept);
   return {
     samples: kept.length,
-    start: first.heapUsed,
-    end: last.heapUsed,
-    max: kept.reduce((m, s) => Math.max(m, s.heapUsed), 0),
+    start: first.heap,
+    end: last.heap,
+    max: kept.reduce((m, s) => Math.max(m, s.heap), 0),
     maxRss,
     slopePer100k: slope * 100_000,
     growth: slope * (last.calls - first.calls),
   };
 }
 
-/** Least-squares slope of heapUsed (bytes) per call; 0 with fewer than two distinct points. */
+/** Least-squares slope of `heap` (bytes) per call; 0 with fewer than two distinct points. */
 export function slopeOf(samples: readonly HeapSample[]): number {
   const n = samples.length;
   if (n < 2) return 0;
@@ -112,14 +119,14 @@ export function slopeOf(samples: readonly HeapSample[]): number {
   let sy = 0;
   for (const s of samples) {
     sx += s.calls;
-    sy += s.heapUsed;
+    sy += s.heap;
   }
   const mx = sx / n;
   const my = sy / n;
   let num = 0;
   let den = 0;
   for (const s of samples) {
-    num += (s.calls - mx) * (s.heapUsed - my);
+    num += (s.calls - mx) * (s.heap - my);
     den += (s.calls - mx) ** 2;
   }
   return den === 0 ? 0 : num / den;

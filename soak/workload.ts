@@ -38,9 +38,22 @@ export function expects404(seq: number): boolean {
 /**
  * Faults the server can be told to make, so that a test can show the soak catches them:
  * `drop-one` silently discards one accepted delivery, `corrupt-one` answers one echo with another
- * call's sequence number.
+ * call's sequence number, `leak` keeps 4 KiB for every echo it serves.
  */
-export type Fault = 'none' | 'drop-one' | 'corrupt-one';
+export type Fault = 'drop-one' | 'corrupt-one' | 'leak';
+
+/** The faults, for the command lines. */
+export const FAULTS: readonly Fault[] = ['drop-one', 'corrupt-one', 'leak'];
+
+/** `drop-one,leak` → the faults; throws a RangeError naming an unknown one. */
+export function parseFaults(text: string | undefined): Fault[] {
+  if (text === undefined || text === '' || text === 'none') return [];
+  return text.split(',').map((name) => {
+    const fault = FAULTS.find((f) => f === name);
+    if (fault === undefined) throw new RangeError(`unknown fault ${name}: one of ${FAULTS.join(', ')}`);
+    return fault;
+  });
+}
 
 /** Counts of what the server served, by kind, and how it saw the deliveries. */
 export type Served = {
@@ -59,15 +72,19 @@ export type Served = {
  * Adds the soak's routes to `server`. `calls` bounds the sequence numbers (the delivery bitmap is
  * one byte per call); `observe` runs at the start of every handler (the server's peak channels).
  */
-export function soakRoutes(server: Server, calls: number, fault: Fault, observe: () => void): Served {
+export function soakRoutes(server: Server, calls: number, faults: readonly Fault[], observe: () => void): Served {
   const served: Served = { unary: 0, stream: 0, deliver: 0, error: 0, duplicateDeliveries: 0, deliverySum: 0 };
   const delivered = new Uint8Array(calls);
-  let faultDone = fault === 'none';
+  let dropped = !faults.includes('drop-one');
+  let corrupted = !faults.includes('corrupt-one');
+  const leaks = faults.includes('leak');
+  const leaked: Uint8Array[] = [];
   server.route('ECHO', '/echo', (ctx) => {
     observe();
     served.unary++;
-    if (!faultDone && fault === 'corrupt-one') {
-      faultDone = true;
+    if (leaks) leaked.push(new Uint8Array(4096));
+    if (!corrupted) {
+      corrupted = true;
       const { seq, text } = ctx.body as { seq: number; text: string };
       return { seq: seq + 1, text };
     }
@@ -81,8 +98,8 @@ export function soakRoutes(server: Server, calls: number, fault: Fault, observe:
   });
   server.route('POST', '/tally', (ctx) => {
     observe();
-    if (!faultDone && fault === 'drop-one') {
-      faultDone = true;
+    if (!dropped) {
+      dropped = true;
       return;
     }
     served.deliver++;
