@@ -88,12 +88,22 @@ const percentile = (sorted: readonly number[], p: number): number => sorted[Math
 export async function runBench(options: BenchOptions, log: (line: string) => void = console.log): Promise<number> {
   const running: { name: string; cluster: Cluster; front: MeshClient; totals: Totals }[] = [];
   try {
-    for (const name of options.stacks) {
-      const stack = parseStack(name);
-      const cluster = await startCluster(stack);
-      const front = await dial(stack, FRONTEND, cluster.keys[FRONTEND]!, { blog: cluster.urls.blog });
-      running.push({ name: stackName(stack), cluster, front, totals: { pages: 0, failed: 0, ms: 0, latencies: [], calls: 0, notFound: 0, callErrors: 0, cpuMs: 0 } });
-    }
+    // Started side by side (most of it is Node loading TypeScript); a stack that fails to start still gets closed.
+    const started = await Promise.allSettled(
+      options.stacks.map(async (name) => {
+        const stack = parseStack(name);
+        const cluster = await startCluster(stack);
+        try {
+          const front = await dial(stack, FRONTEND, cluster.keys[FRONTEND]!, { blog: cluster.urls.blog });
+          running.push({ name: stackName(stack), cluster, front, totals: { pages: 0, failed: 0, ms: 0, latencies: [], calls: 0, notFound: 0, callErrors: 0, cpuMs: 0 } });
+        } catch (error) {
+          await cluster.close();
+          throw error;
+        }
+      }),
+    );
+    for (const result of started) if (result.status === 'rejected') throw result.reason;
+    running.sort((a, b) => options.stacks.indexOf(a.name) - options.stacks.indexOf(b.name));
     log(
       `mesh bench: blog post pages, ${options.concurrency} in flight, ${options.rounds} round(s) × ${options.seconds} s per stack; ` +
         `each page is 1 front-end call and ~21 inter-service calls (one 404, one deliver)`,

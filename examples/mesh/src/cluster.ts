@@ -14,8 +14,8 @@ import { stackName, type Stack } from './stack.js';
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const SERVICE = fileURLToPath(new URL('./service.ts', import.meta.url));
 
-/** How long a child may take to start, listen or connect. */
-const STEP_MS = 20_000;
+/** How long a child may take to start, listen or connect (generous: eight processes loading TypeScript on a busy machine). */
+const STEP_MS = 60_000;
 
 /** The counters of every process of a stack, summed. */
 export interface ClusterStats {

@@ -42,6 +42,23 @@ export function relations(): ServiceTable {
     return found;
   };
 
+  /** Friends of friends the viewer does not follow yet, best first; computed once per viewer, as a real site would cache it. */
+  const suggested = new Map<string, readonly (readonly [string, number])[]>();
+  const suggestions = (viewer: string): readonly (readonly [string, number])[] => {
+    let list = suggested.get(viewer);
+    if (list === undefined) {
+      const known = new Set([viewer, ...(following.get(viewer) ?? [])]);
+      const mutual = new Map<string, number>();
+      for (const friend of following.get(viewer) ?? []) {
+        for (const id of following.get(friend) ?? []) if (!known.has(id) && users.has(id)) mutual.set(id, (mutual.get(id) ?? 0) + 1);
+      }
+      list = [...mutual].sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1)).slice(0, 50);
+      // Bounded: only ids of the site's users reach here (`following` has no others).
+      if (following.has(viewer)) suggested.set(viewer, list);
+    }
+    return list;
+  };
+
   const data = new Map<string, MeshHandler>([
     ['user', ({ input }) => {
       const found = user(text(input, 'id'));
@@ -72,16 +89,14 @@ export function relations(): ServiceTable {
   const actions = new Map<string, MeshHandler>([
     // People the viewer's friends follow, by how many of them do, then by id.
     ['recommend', ({ input }) => {
-      const viewer = text(input, 'viewer');
-      const exclude = new Set([viewer, ...texts(input, 'exclude'), ...(following.get(viewer) ?? [])]);
-      const mutual = new Map<string, number>();
-      for (const friend of following.get(viewer) ?? []) {
-        for (const id of following.get(friend) ?? []) if (!exclude.has(id) && users.has(id)) mutual.set(id, (mutual.get(id) ?? 0) + 1);
+      const exclude = new Set(texts(input, 'exclude'));
+      const limit = int(input, 'limit', 5, 1, 20);
+      const picked: Fields[] = [];
+      for (const [id, count] of suggestions(text(input, 'viewer'))) {
+        if (picked.length === limit) break;
+        if (!exclude.has(id)) picked.push({ ...summary(users.get(id)!), mutual: count });
       }
-      return [...mutual]
-        .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : 1))
-        .slice(0, int(input, 'limit', 5, 1, 20))
-        .map(([id, count]) => ({ ...summary(users.get(id)!), mutual: count }));
+      return picked;
     }],
   ]);
 
