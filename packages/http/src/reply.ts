@@ -22,7 +22,7 @@ export function writeValue(res: ServerResponse, media: Media, value: Value, repo
     writeError(res, media, RpcError.internal());
     return;
   }
-  res.writeHead(200, { 'Content-Type': media.type, 'Content-Length': body.length });
+  res.writeHead(200, { 'Content-Type': media.type, 'Content-Length': body.length, Vary: 'Accept' });
   res.end(body);
 }
 
@@ -38,7 +38,7 @@ export function writeError(res: ServerResponse, media: Media, error: RpcError, h
   } catch {
     body = media.encode(media.error(new RpcError(error.code, error.message)));
   }
-  res.writeHead(statusOf(error), { ...headers, 'Content-Type': media.type, 'Content-Length': body.length });
+  res.writeHead(statusOf(error), { ...headers, 'Content-Type': media.type, 'Content-Length': body.length, Vary: 'Accept' });
   res.end(body);
 }
 
@@ -49,7 +49,7 @@ export function writeError(res: ServerResponse, media: Media, error: RpcError, h
  * done, or when the client has gone (the items are then left, which stops the handler).
  */
 export async function writeStream(res: ServerResponse, media: Media, items: AsyncIterable<Value>, report: (error: unknown) => void): Promise<void> {
-  res.writeHead(200, { 'Content-Type': media.streamType, 'Petrichor-Stream': 'true', Trailer: 'Petrichor-Status' });
+  res.writeHead(200, { 'Content-Type': media.streamType, Vary: 'Accept', 'Petrichor-Stream': 'true', Trailer: 'Petrichor-Status' });
   res.flushHeaders();
   let failure: RpcError | null = null;
   try {

@@ -23,7 +23,7 @@ const TIMEOUT = /^\d{1,10}$/;
 
 /** The call of `req`. Throws `RpcError` 400 for a malformed verb, path or header. */
 export function callTarget(req: IncomingMessage, manifestPath: string, maxTimeout: number): CallTarget {
-  const url = new URL(req.url ?? '/', 'http://petrichor.invalid');
+  const url = targetUrl(req.url ?? '/');
   const method = req.method ?? 'GET';
   const header: Record<string, Value> = {};
   if (url.search.length > 1) header['params'] = queryParams(url.searchParams);
@@ -52,6 +52,18 @@ export function callTarget(req: IncomingMessage, manifestPath: string, maxTimeou
   }
   const iface = single(req, 'petrichor-interface');
   return { verb, path, iface: iface === undefined || iface === '' ? undefined : iface, header, timeout };
+}
+
+/**
+ * The request target as a URL. An origin-form target is read as a path (so `//x/y` stays the
+ * path `//x/y`, never a host); an absolute form is taken as it is. Anything else is 400.
+ */
+function targetUrl(target: string): URL {
+  try {
+    return new URL(target.startsWith('/') ? `http://petrichor.invalid${target}` : target);
+  } catch {
+    throw RpcError.badRequest('the request target is not a path or a URL');
+  }
 }
 
 /** The query as the socket form's `params`: text values; a repeated name gives a list. */

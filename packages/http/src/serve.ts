@@ -10,6 +10,12 @@ export interface ServeHttpOptions extends HttpOptions {
   host?: string;
   /** Default 0: a free port. */
   port?: number;
+  /**
+   * The longest a client may take to send a whole request (headers and body), in ms; past it the
+   * connection gets 408 and is closed (Node's `requestTimeout`), so slow senders cannot hold
+   * connections. Default 60,000.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** A listening HTTP front, from {@link serveHttp}. */
@@ -30,7 +36,11 @@ export interface HttpServerHandle {
 /** Serves `server`'s routes over HTTP on `host:port` (see {@link httpHandler}). */
 export async function serveHttp(server: Server, options: ServeHttpOptions = {}): Promise<HttpServerHandle> {
   const listener = httpHandler(server, options);
-  const http = createServer(listener);
+  const requestTimeout = options.requestTimeoutMs ?? 60_000;
+  if (!Number.isSafeInteger(requestTimeout) || requestTimeout < 1) throw new RangeError(`requestTimeoutMs must be a positive integer, got ${requestTimeout}`);
+  // Node looks for overdue requests every connectionsCheckingInterval (30 s by default): often
+  // enough that a short limit holds.
+  const http = createServer({ requestTimeout, headersTimeout: Math.min(60_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(10, Math.floor(requestTimeout / 4))) }, listener);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
