@@ -3,10 +3,9 @@
  * server's heap and, at the end, what it served. Shared by the driver and the server. The types
  * are `type`s, not interfaces: they travel as rpc values, which must be plain data.
  */
-import type { HeapSample } from './stats.js';
 import type { Served } from './workload.js';
 
-/** `SAMPLE /heap`, body `{ calls }`: the server's heap after a full collection. */
+/** `SAMPLE /heap`, body `{ calls }`: the server's memory after a full collection (a `HeapSample`). */
 export const HEAP = { verb: 'SAMPLE', path: '/heap' } as const;
 
 /** `GET /stats`, body {@link StatsRequest}: what the server served ({@link Finished}). */
@@ -16,12 +15,6 @@ export const STATS = { verb: 'GET', path: '/stats' } as const;
 export type StatsRequest = {
   deliveries: number;
   waitMs: number;
-};
-
-/** The reply to `SAMPLE /heap`. */
-export type ServerSample = HeapSample & {
-  /** Channels open on the server's sessions when it was taken. */
-  channels: number;
 };
 
 /** The server's figures at the end of a run. */

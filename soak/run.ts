@@ -15,7 +15,7 @@ import { failures } from './checks.js';
 import { Ledger, drive } from './driver.js';
 import { sampleHeap } from './gc.js';
 import { parseOptions, USAGE, type SoakOptions } from './options.js';
-import { HEAP, LISTENING, STATS, type Finished, type ServerSample } from './protocol.js';
+import { HEAP, LISTENING, STATS, type Finished } from './protocol.js';
 import { report } from './report.js';
 import { heapTrend, type HeapSample } from './stats.js';
 
@@ -73,14 +73,19 @@ async function soak(options: SoakOptions, child: ChildProcess, url: string): Pro
 
   const samples = { client: [] as HeapSample[], server: [] as HeapSample[] };
   const serverSamples: Promise<void>[] = [];
+  let sampleFailure: unknown;
   const sample = (calls: number): void => {
     samples.client.push(sampleHeap(calls));
-    serverSamples.push(
-      control.call(HEAP.verb, HEAP.path, { calls }).then((s) => void samples.server.push(s as ServerSample)),
-    );
+    // Not awaited here (the callers go on); a failure is kept and thrown once they are done.
+    const asked = control.call(HEAP.verb, HEAP.path, { calls });
+    serverSamples.push(asked.then((s) => void samples.server.push(s as HeapSample), (error: unknown) => void (sampleFailure ??= error)));
+  };
+  const samplesDone = async (): Promise<void> => {
+    await Promise.all(serverSamples);
+    if (sampleFailure !== undefined) throw new Error('a server memory sample failed', { cause: sampleFailure });
   };
   sample(0);
-  await Promise.all(serverSamples);
+  await samplesDone();
 
   console.log(
     `soak: ${options.calls.toLocaleString('en-US')} calls, ${options.concurrency.toLocaleString('en-US')} in flight over ${options.connections} connections to ${url} (server pid ${child.pid})`,
@@ -104,7 +109,7 @@ async function soak(options: SoakOptions, child: ChildProcess, url: string): Pro
   });
   const elapsedMs = performance.now() - started;
   if (samples.client.at(-1)?.calls !== ledger.completed) sample(ledger.completed);
-  await Promise.all(serverSamples);
+  await samplesDone();
 
   const server = (await control.call(STATS.verb, STATS.path, { deliveries: ledger.byKind.deliver.ok, waitMs: DELIVERY_WAIT_MS })) as Finished;
   await Promise.all([...clients, control].map((c) => c.close()));

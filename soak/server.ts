@@ -10,7 +10,7 @@ import { Server } from '@petrichor/rpc';
 import type { Value } from '@petrichor/wire';
 import { listen } from '@petrichor/transport/node';
 import { sampleHeap } from './gc.js';
-import { HEAP, LISTENING, STATS, type Finished, type ServerSample, type StatsRequest } from './protocol.js';
+import { HEAP, LISTENING, STATS, type Finished, type StatsRequest } from './protocol.js';
 import { parseFaults, soakRoutes } from './workload.js';
 
 const { values } = parseArgs({
@@ -52,8 +52,7 @@ const served = soakRoutes(server, calls, faults, observe);
 
 server.route(HEAP.verb, HEAP.path, (ctx) => {
   const { calls: done } = ctx.body as { calls: number };
-  const sample: ServerSample = { ...sampleHeap(done), channels: channelsNow() };
-  return sample satisfies Value;
+  return sampleHeap(done) satisfies Value;
 });
 
 server.route(STATS.verb, STATS.path, async (ctx) => {
