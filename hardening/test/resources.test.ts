@@ -12,10 +12,15 @@ import { until } from './helpers/wait.js';
 
 const MAX_CHANNELS = 4096;
 const MAX_IN_FLIGHT = 32;
+const MAX_MESSAGE = 2 << 20;
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack('tcp://127.0.0.1:0', { maxInFlight: MAX_IN_FLIGHT, mux: { maxChannels: MAX_CHANNELS } });
+  stack = await startStack('tcp://127.0.0.1:0', {
+    maxInFlight: MAX_IN_FLIGHT,
+    limits: { maxMessageBytes: MAX_MESSAGE, maxElementBytes: MAX_MESSAGE },
+    mux: { maxChannels: MAX_CHANNELS },
+  });
 });
 afterAll(async () => {
   await stack.close();
@@ -74,6 +79,42 @@ describe('what one connection can make the server hold', () => {
     raw.destroy();
     await session.closed;
     await until(() => stack.stats.holding === holdingBefore, 5000, 'the held handlers aborted');
+    const seen = await bystander.stop();
+    expect(seen.failures).toEqual([]);
+  });
+
+  test('incomplete requests: each channel buffers up to maxMessageBytes (a longer one is 413); their sum is bounded only by the channel count', async () => {
+    const bystander = await Bystander.start(stack.url);
+    const raw = await RawPeer.handshaken(stack.url, 'hoarder-2');
+    const session = await stack.session('hoarder-2');
+    const CHANNELS = 16;
+    await openMany(raw, 0, CHANNELS + 1);
+    const confirms = raw.frames.filter((f) => f.type === 101) as { recipientId: number; senderId: number }[];
+    const held = process.memoryUsage().arrayBuffers;
+    // Each request: a HEADER, then a BODY frame that claims MAX_MESSAGE - 64 bytes and never ends.
+    const claimed = MAX_MESSAGE - 64;
+    const head = requestBytes('PUT', '/echo', null).subarray(0, -3); // the request without its BODY frame
+    const prefix = new Uint8Array([...head, ...new TextEncoder().encode(`${claimed}:`)]);
+    const filler = new Uint8Array(64 * 1024).fill(0x61);
+    const PER_CHANNEL = 31; // 31 × 64 KiB: ~1.9 MiB each, past the 1 MiB window: the reader returns window as it buffers
+    for (const c of confirms.slice(0, CHANNELS)) {
+      await raw.write(frames.data(c.senderId, prefix));
+      for (let i = 0; i < PER_CHANNEL; i++) await raw.write(frames.data(c.senderId, filler));
+    }
+    await until(() => process.memoryUsage().arrayBuffers - held >= CHANNELS * PER_CHANNEL * filler.length * 0.75, 5000, 'the server buffering the partial requests');
+    console.log(
+      `incomplete requests: ${CHANNELS} channels made the server buffer ~${((process.memoryUsage().arrayBuffers - held) / 2 ** 20).toFixed(0)} MiB ` +
+        `(no call admitted: session.inFlight ${session.inFlight}); at the defaults the bound is maxChannels × maxMessageBytes`,
+    );
+    expect(session.inFlight).toBe(0);
+    // A request that claims more than maxMessageBytes is answered 413 from its length prefix.
+    const last = confirms[CHANNELS]!;
+    await raw.write(frames.data(last.senderId, new Uint8Array([...head, ...new TextEncoder().encode(`${MAX_MESSAGE * 2}:`)])));
+    const reply = await raw.waitFrame((f) => f.type === 104 && f.recipientId === last.recipientId, 5000, 'the 413');
+    expect(new TextDecoder().decode((reply as { data: Uint8Array }).data)).toMatch(/status,3:413#/);
+    await bystander.progress(5, 5000);
+    raw.destroy();
+    await session.closed;
     const seen = await bystander.stop();
     expect(seen.failures).toEqual([]);
   });
