@@ -25,8 +25,10 @@ export function resolveCodec(codec: Codec | CodecName | undefined): Codec {
 
 /**
  * Encodes one message as it travels on a byte stream (spec/wire.md §6): the HEADER frame then
- * the BODY frame, back to back, in one new buffer. The codec defaults to tnetstrings; a codec with a
- * `header` form writes the HEADER in that form (spec/wire.md §6.6).
+ * the BODY frame, back to back, in new bytes. The codec defaults to tnetstrings; a codec with a
+ * `header` form writes the HEADER in that form (spec/wire.md §6.6). A small message may be a part
+ * of a shared buffer (its `buffer` is larger than it, as with Node's `Buffer.allocUnsafe`): use
+ * its `byteOffset` and `byteLength` with `buffer`, and do not transfer it.
  *
  * @throws {UnencodableError} if `header` is not a dict, or either part cannot be encoded.
  */

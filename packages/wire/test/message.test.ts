@@ -9,6 +9,7 @@ import {
   WireError,
   codecs,
   encodeMessage,
+  tnetstring,
   type CodecName,
   type Header,
   type Message,
@@ -50,6 +51,26 @@ describe('spec/wire.md §6.1 a message is a HEADER dict and a BODY', () => {
       expect(error).toBeInstanceOf(UnencodableError);
       expect((error as UnencodableError).path).toBe('header');
     }
+  });
+
+  test('each message owns its bytes, small ones in a shared buffer; tnetstring.encode gives a buffer of its own', () => {
+    const sent: Uint8Array[] = [];
+    // Enough small messages to span several shared buffers, with a big one and a wide dict between.
+    for (let i = 0; i < 1000; i++) {
+      const wide = i % 100 === 0 ? Object.fromEntries(Array.from({ length: 5000 }, (_, k) => [`k${k}`, k])) : null;
+      sent.push(encodeMessage({ id: i }, wide ?? String(i).repeat(i % 7)));
+    }
+    sent.forEach((message, i) => {
+      const decoder = new MessageDecoder();
+      const [got] = decoder.push(message);
+      expect(got!.header).toEqual(new Map([['id', i]]));
+      if (i % 100 !== 0) expect(latin1(got!.body as Uint8Array)).toBe(String(i).repeat(i % 7));
+      else expect((got!.body as Map<string, Value>).size).toBe(5000);
+    });
+    expect(sent[1]!.buffer).toBe(sent[2]!.buffer);
+    expect(sent[2]!.byteOffset).toBe(sent[1]!.byteOffset + sent[1]!.byteLength);
+    const own = tnetstring.encode('x');
+    expect(own.byteOffset === 0 && own.buffer.byteLength === own.byteLength).toBe(true);
   });
 
   test('the codec defaults to tnetstrings; an unknown codec name is a RangeError', () => {

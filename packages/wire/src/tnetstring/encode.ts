@@ -1,5 +1,6 @@
 import { prefixSize, writeLengthPrefix } from '../length-prefix.js';
 import { MAX_DEPTH } from '../limits.js';
+import { allocate } from '../slab.js';
 import { commonLeafReason, explainUnencodable, type EncodableRules } from '../unencodable.js';
 import { latin1, utf8Length, writeUtf8 } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
@@ -18,9 +19,15 @@ import { BOOLEAN, BYTES, DICT, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, 
 const sizes: number[] = [];
 const texts: string[] = [];
 const pairs: unknown[] = [];
+/** Entries filled by the first pass (the arrays are reused: emptying them would drop their storage). */
+let sizeCount = 0;
+let textCount = 0;
+let pairCount = 0;
 let nextSize = 0;
 let nextText = 0;
 let nextPair = 0;
+/** Past this many entries a scratch array is let go after use, so one huge value's lists are not kept. */
+const KEEP_ENTRIES = 4096;
 
 /** Thrown by the fast pass; {@link explainUnencodable} then finds what and where. */
 const UNENCODABLE = new Error('unencodable');
@@ -31,7 +38,7 @@ function measure(value: unknown, depth: number): number {
     case 'string': {
       const n = utf8Length(value);
       if (n < 0) throw UNENCODABLE;
-      sizes.push(n);
+      sizes[sizeCount++] = n;
       return prefixSize(n) + n + 1;
     }
     case 'number':
@@ -62,7 +69,8 @@ function measure(value: unknown, depth: number): number {
 
 function measureList(list: unknown[], depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
-  const slot = sizes.push(0) - 1;
+  const slot = sizeCount++;
+  sizes[slot] = 0; // in order: writing past the end would leave a hole (a slower array)
   let size = 0;
   for (let i = 0; i < list.length; i++) size += measure(list[i], depth + 1);
   sizes[slot] = size;
@@ -72,12 +80,16 @@ function measureList(list: unknown[], depth: number): number {
 function measureObject(object: Record<string, unknown>, depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
   const keys = Object.keys(object);
-  const slot = sizes.push(0, keys.length) - 2;
+  const slot = sizeCount;
+  sizes[slot] = 0;
+  sizes[slot + 1] = keys.length;
+  sizeCount += 2;
   let size = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const item = object[key];
-    pairs.push(key, item);
+    pairs[pairCount++] = key;
+    pairs[pairCount++] = item;
     size += measure(key, depth) + measure(item, depth + 1);
   }
   sizes[slot] = size;
@@ -86,11 +98,15 @@ function measureObject(object: Record<string, unknown>, depth: number): number {
 
 function measureMap(map: Map<unknown, unknown>, depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
-  const slot = sizes.push(0, map.size) - 2;
+  const slot = sizeCount;
+  sizes[slot] = 0;
+  sizes[slot + 1] = map.size;
+  sizeCount += 2;
   let size = 0;
   let byteKeys = false;
   for (const [key, item] of map) {
-    pairs.push(key, item);
+    pairs[pairCount++] = key;
+    pairs[pairCount++] = item;
     if (key instanceof Uint8Array) {
       byteKeys = true;
       size += prefixSize(key.length) + key.length + 1;
@@ -125,7 +141,7 @@ function wireKey(key: string | Uint8Array): string {
 }
 
 function measureText(text: string): number {
-  texts.push(text);
+  texts[textCount++] = text;
   return prefixSize(text.length) + text.length + 1;
 }
 
@@ -255,10 +271,11 @@ const rules: EncodableRules = {
 };
 
 /**
- * Encodes `values` back to back into one new buffer. Throws {@link UnencodableError}.
+ * Encodes `values` back to back into new bytes. Throws {@link UnencodableError}. Unless `exact`,
+ * a small result is a part of a shared slab (see slab.ts): messages take this path.
  * @internal
  */
-export function encodeValues(values: readonly Value[]): Uint8Array {
+export function encodeValues(values: readonly Value[], exact = false): Uint8Array {
   reset();
   let total = 0;
   try {
@@ -277,7 +294,7 @@ export function encodeValues(values: readonly Value[]): Uint8Array {
     reset();
     throw error;
   }
-  const out = new Uint8Array(total);
+  const out = exact ? new Uint8Array(total) : allocate(total);
   let pos = 0;
   for (let i = 0; i < values.length; i++) pos = write(values[i], out, pos);
   reset();
@@ -286,9 +303,14 @@ export function encodeValues(values: readonly Value[]): Uint8Array {
 
 /** Empties the scratch arrays (also so that they keep no value's strings alive). */
 function reset(): void {
-  sizes.length = 0;
-  texts.length = 0;
-  pairs.length = 0;
+  if (pairCount > KEEP_ENTRIES) pairs.length = 0;
+  else for (let i = 0; i < pairCount; i++) pairs[i] = undefined;
+  if (textCount > KEEP_ENTRIES) texts.length = 0;
+  else for (let i = 0; i < textCount; i++) texts[i] = '';
+  if (sizeCount > KEEP_ENTRIES) sizes.length = 0;
+  sizeCount = 0;
+  textCount = 0;
+  pairCount = 0;
   nextSize = 0;
   nextText = 0;
   nextPair = 0;

@@ -24,12 +24,12 @@ export type { DecodeOptions } from '../options.js';
  * not a {@link Value}.
  */
 export function encode(value: Value): Uint8Array {
-  return encodeValues([value]);
+  return encodeValues([value], true);
 }
 
 /** Encodes `values` back to back in one buffer: the input {@link decodeAll} reads. */
 export function encodeAll(values: readonly Value[]): Uint8Array {
-  return encodeValues(values);
+  return encodeValues(values, true);
 }
 
 /**
