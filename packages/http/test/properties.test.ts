@@ -1,6 +1,7 @@
 /**
  * Property: any JSON-able tree, sent over HTTP in each body type and read back in each, is the
- * value a socket call with the same tree gets (spec/rpc.md §10.3).
+ * value a socket call with the same tree gets (spec/rpc.md §10.3). And any bytes at all are an
+ * answer, never a failure.
  */
 import net from 'node:net';
 import fc from 'fast-check';
@@ -52,4 +53,17 @@ test('a JSON-able tree round-trips through each body type to what the socket cal
     }),
     { numRuns: 150 },
   );
+});
+
+test('any bytes as a body of each type: 200 or 400, never a 500, and the server goes on', async () => {
+  const names = Object.keys(types);
+  await fc.assert(
+    fc.asyncProperty(fc.uint8Array({ maxLength: 64 }), fc.constantFrom(...names), async (bytes, type) => {
+      const answer = await ask(`${front.url}/echo`, { method: 'POST', headers: { 'content-type': type, accept: 'application/json' }, body: bytes });
+      expect([200, 400]).toContain(answer.status);
+      if (answer.status === 400) expect(JSON.parse(answer.text)).toMatchObject({ err: { code: 400 } });
+    }),
+    { numRuns: 150 },
+  );
+  expect((await ask(`${front.url}/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[1]' })).text).toBe('[1]');
 });

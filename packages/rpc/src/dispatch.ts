@@ -13,6 +13,7 @@ import type { RpcSession } from './session.js';
 
 /** One call to {@link dispatch}. */
 export interface DispatchRequest {
+  /** Any text (`GET`, `relate`, …). */
   readonly verb: string;
   /** Starts with `/`. */
   readonly path: string;
