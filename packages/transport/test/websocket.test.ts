@@ -1,4 +1,4 @@
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { Session, type ByteStream } from '@petrichor/mux';
 import * as browserSafe from '@petrichor/transport';
@@ -203,6 +203,30 @@ describe('spec/transports.md §5.2 the handshake', () => {
       });
       // The query is not part of the match: tokens may ride on it.
       const stream = await connect(`${listener.url}?token=abc`);
+      stream.close();
+    } finally {
+      await listener.close({ graceMs: 0 });
+    }
+  });
+
+  test('an upgrade whose target is not a URL gets 400 and the listener keeps serving', async () => {
+    const listener = await listen('ws://127.0.0.1:0/', () => {});
+    try {
+      const { port } = new URL(listener.url);
+      const reply = await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(Number(port), '127.0.0.1');
+        let text = '';
+        socket.setEncoding('latin1');
+        socket.on('data', (chunk: string) => (text += chunk));
+        socket.on('error', reject);
+        socket.on('close', () => resolve(text));
+        socket.write(
+          'GET http://[ HTTP/1.1\r\nhost: x\r\nconnection: Upgrade\r\nupgrade: websocket\r\n' +
+            'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+        );
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      const stream = await connect(listener.url);
       stream.close();
     } finally {
       await listener.close({ graceMs: 0 });

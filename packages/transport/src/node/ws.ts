@@ -87,7 +87,8 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
   });
   server.on('upgrade', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
     socket.on('error', () => {});
-    const status = connections.closing ? 503 : new URL(request.url ?? '/', 'http://x').pathname === pathname ? 0 : 404;
+    const target = requestPath(request.url);
+    const status = connections.closing ? 503 : target === undefined ? 400 : target === pathname ? 0 : 404;
     if (status !== 0) {
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
       return;
@@ -130,4 +131,13 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
     },
     close: (closeOptions?: CloseOptions) => connections.close(closeOptions, control),
   };
+}
+
+/** The path of an upgrade request's target, or undefined when the target is not a URL (`http://[`): a bad request, never a throw. */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return new URL(target ?? '/', 'http://x').pathname;
+  } catch {
+    return undefined;
+  }
 }
