@@ -22,7 +22,7 @@ export interface SoakOptions {
   quick: boolean;
 }
 
-export const USAGE = `Usage: pnpm soak [-- flags]
+export const USAGE = `Usage: pnpm soak [flags]
 
 Drives a Petrichor rpc server in a child process over tcp:// on loopback with many concurrent
 calls, checks every reply, and watches both heaps. Exit 0: every check held; 1: one failed.
@@ -42,7 +42,8 @@ calls, checks every reply, and watches both heaps. Exit 0: every check held; 1: 
 /** Parses `argv` (without node and the script); throws a RangeError naming a bad flag. */
 export function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
   const { values } = parseArgs({
-    args: [...argv],
+    // \`npm run soak -- --quick\` and \`pnpm soak -- --quick\` pass the separator on.
+    args: argv[0] === '--' ? argv.slice(1) : [...argv],
     options: {
       calls: { type: 'string' },
       concurrency: { type: 'string' },
