@@ -14,7 +14,7 @@ import { startStack, type Stack } from './helpers/stack.js';
 import { sleep, steady, within } from './helpers/wait.js';
 
 const SEED = Number(process.env['CHAOS_SEED'] ?? 20261203);
-const CALLS = 240;
+const CALLS = 160;
 const WORKERS = 8;
 const TIMEOUT_MS = 800; // each call's deadline
 const CONNECT_TIMEOUT_MS = 500; // Endpoints: one connect and handshake

@@ -101,6 +101,20 @@ describe('a peer that breaks qmux ends only its own session (spec/qmux.md §6.1)
     expect(process.memoryUsage().arrayBuffers - heap).toBeLessThan(64 << 20);
   });
 
+  test('a request whose BODY claims 999,999,999 bytes is answered 413 from its prefix; the session goes on', async () => {
+    const { peer: raw, session } = await hostile();
+    const channel = await openChannel(raw, 0);
+    const head = requestBytes('PUT', '/echo', null).subarray(0, -3); // the request without its BODY frame
+    await raw.write(frames.data(channel, new Uint8Array([...head, ...new TextEncoder().encode('999999999:')])));
+    const reply = await raw.waitFrame((f) => f.type === 104 && f.recipientId === 0, 5000, 'the 413');
+    expect(new TextDecoder().decode((reply as { data: Uint8Array }).data)).toMatch(/status,3:413#/);
+    // The same session still answers a good call on another channel.
+    const next = await openChannel(raw, 1);
+    await raw.write(Buffer.concat([frames.data(next, requestBytes('PUT', '/echo', 'after')), frames.eof(next)]));
+    await raw.waitFrame((f) => f.type === 104 && f.recipientId === 1, 5000, 'the reply after the 413');
+    expect(stack.server.sessions.has(session)).toBe(true);
+  });
+
   test('it vanishes mid-message: the socket is destroyed halfway through a DATA', async () => {
     const { peer: raw, session } = await hostile();
     const channel = await openChannel(raw, 0);
