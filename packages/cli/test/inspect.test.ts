@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { memoryPipe, type ByteStream } from '@petrichor/mux';
-import { Client, Server } from '@petrichor/rpc';
+import { Client, Server } from '@petrichor/rpc/all';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { bytesOf, killAll, run } from './run.js';
 

@@ -12,7 +12,7 @@
 import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import { socketStream } from '@petrichor/mux/node';
-import { Client as RpcClient, Server as RpcServer } from '@petrichor/rpc';
+import { Client as RpcClient, Server as RpcServer } from '@petrichor/rpc/all';
 import { connect, listen } from '../../mux/bench/tcp.js';
 import { fail, type Client, type OursCodec, type Server } from './workload.js';
 

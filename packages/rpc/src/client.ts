@@ -1,5 +1,5 @@
 import type { ByteStream } from '@petrichor/mux';
-import type { CodecName, Value } from '@petrichor/wire';
+import { tnetstringCodec, type Codec, type Value } from '@petrichor/wire';
 import type { ClientAuth } from './auth/types.js';
 import { fetchManifest } from './control.js';
 import type { Manifest } from './manifest.js';
@@ -23,8 +23,12 @@ export interface ClientOptions extends SessionOptions, HandshakeLimits {
   version?: string;
   /** Our unique id for this connection. Default a fresh random 128-bit hex id. */
   ident?: string;
-  /** The codec for everything after the handshake. Default `'tnetstring'`. */
-  codec?: CodecName;
+  /**
+   * The codec for everything after the handshake, as the object itself (`sexprCodec`,
+   * `msgpackCodec` from `@petrichor/wire`), so a bundle holds only the codecs it imports.
+   * The handshake names it. Default `tnetstringCodec`.
+   */
+  codec?: Codec;
   /** `control` to connect for the control interface only (a manifest reader). Default `'data'`. */
   interface?: InterfaceScope;
   /** Produces the handshake's `auth` field (HMAC, bearer token…). */
@@ -60,15 +64,18 @@ export class Client extends RpcSession {
    * `HandshakeError`, having closed the stream.
    */
   static async connect(stream: ByteStream, options: ClientOptions = {}): Promise<Client> {
-    const codec = options.codec ?? 'tnetstring';
-    if (!CODEC_NAMES.includes(codec)) throw new RangeError(`unknown codec "${String(codec)}"`);
+    const codec = options.codec ?? tnetstringCodec;
+    if (typeof codec !== 'object' || !CODEC_NAMES.includes(codec.name)) {
+      // A name would need every codec in the bundle: the caller imports the one it wants.
+      throw new RangeError(`codec must be a codec object such as sexprCodec from @petrichor/wire (names work with @petrichor/rpc/all), got ${describe(codec)}`);
+    }
     checkSessionOptions(options);
     resolveLimits(options);
     const handshaken = await clientHandshake(stream, {
       user: options.user ?? '',
       ident: options.ident ?? randomIdent(),
       version: options.version ?? '0',
-      codec,
+      codec: codec.name,
       interface: options.interface,
       auth: options.auth,
       body: options.hello,
@@ -76,7 +83,8 @@ export class Client extends RpcSession {
       handshakeTimeoutMs: options.handshakeTimeoutMs,
     });
     const init: SessionInit = { ...options, codec, service: new Service(), preopen: true };
-    return new Client(handshaken.stream, handshaken.peer, init);
+    // `this`: `Client` from `@petrichor/rpc/all` connects through here and gets its own class.
+    return new this(handshaken.stream, handshaken.peer, init);
   }
 
   /**
@@ -114,6 +122,10 @@ export class Client extends RpcSession {
 /** `Client.connect(stream, options)`. */
 export function connect(stream: ByteStream, options?: ClientOptions): Promise<Client> {
   return Client.connect(stream, options);
+}
+
+function describe(codec: unknown): string {
+  return typeof codec === 'object' && codec !== null ? `a codec named "${String((codec as Codec).name)}"` : `"${String(codec)}"`;
 }
 
 /** A fresh 128-bit id in hex, from the platform's CSPRNG (Node 20 and browsers). */

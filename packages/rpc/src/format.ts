@@ -1,13 +1,12 @@
 import {
-  MessageDecoder,
+  CodecDecoder,
   type Codec,
-  type CodecName,
   type DecodeOptions,
   type Header,
   type Limits,
   type Value,
 } from '@petrichor/wire';
-import { sessionCodec } from './sexpr-header.js';
+import { withCallForm } from './sexpr-header.js';
 
 /**
  * How decoded HEADERs and BODYs are shaped (the `@petrichor/wire` decode flags). The default is
@@ -33,13 +32,12 @@ const SPARE_DECODERS = 64;
  */
 export class MessageFormat {
   readonly codec: Codec;
-  readonly #options: DecodeOptions & { codec: Codec };
-  readonly #spare: MessageDecoder[] = [];
+  readonly #options: DecodeOptions;
+  readonly #spare: CodecDecoder[] = [];
 
-  constructor(codec: CodecName, limits: Partial<Limits> | undefined, shape: DecodeShape | undefined) {
-    this.codec = sessionCodec(codec);
+  constructor(codec: Codec, limits: Partial<Limits> | undefined, shape: DecodeShape | undefined) {
+    this.codec = withCallForm(codec);
     this.#options = {
-      codec: this.codec,
       text: shape?.text ?? true,
       objects: shape?.objects ?? true,
       plainFloats: shape?.plainFloats ?? false,
@@ -59,12 +57,12 @@ export class MessageFormat {
   }
 
   /** A decoder for one channel's messages: a spare one if there is one. */
-  decoder(): MessageDecoder {
-    return this.#spare.pop() ?? new MessageDecoder(this.#options);
+  decoder(): CodecDecoder {
+    return this.#spare.pop() ?? new CodecDecoder(this.codec, this.#options);
   }
 
   /** Takes back a decoder that stopped between messages (anything else is dropped). */
-  release(decoder: MessageDecoder): void {
+  release(decoder: CodecDecoder): void {
     if (this.#spare.length >= SPARE_DECODERS || decoder.bufferedBytes !== 0) return;
     try {
       decoder.end(); // throws (and stays broken) unless it is between messages

@@ -33,7 +33,8 @@ export { canonical } from './auth/canonical.js';
 export { NonceCache, type NonceVerdict } from './auth/nonce-cache.js';
 
 // The s-expression call form of request HEADERs (spec/rpc.md §9): `(GET "/path" :k v)`.
-export { callForm, sessionCodec, sexprCallCodec } from './sexpr-header.js';
+export { callForm } from './sexpr-header.js';
+export { sessionCodec, sexprCallCodec } from './session-codec.js';
 
 // Sessions: the client, the server, and the session both run.
 export { Client, connect, type ClientOptions } from './client.js';

@@ -1,5 +1,6 @@
 import type { ByteStream } from '@petrichor/mux';
 import type { CodecName, Value } from '@petrichor/wire';
+import { sessionCodec } from './session-codec.js';
 import type { ServerAuth } from './auth/types.js';
 import { randomIdent } from './client.js';
 import { serveControl } from './control.js';
@@ -16,7 +17,7 @@ export interface ServerOptions extends SessionOptions, HandshakeLimits {
   version?: string;
   /** The server's unique id, sent in the handshake answer. Default a fresh random hex id. */
   ident?: string;
-  /** The codecs clients may pick. Default all three. */
+  /** The codecs clients may pick, by name (the server holds all three). Default all three. */
   codecs?: readonly CodecName[];
   /** Checks the handshake's credentials. Without it every client is `{ scheme: 'none', id: user }`. */
   auth?: ServerAuth;
@@ -121,7 +122,7 @@ export class Server {
       onError: (error) => options.onError?.(error, undefined),
     });
     if (handshaken === null) return null;
-    const init: SessionInit = { ...options, codec: handshaken.peer.codec, service: this.service, preopen: false };
+    const init: SessionInit = { ...options, codec: sessionCodec(handshaken.peer.codec), service: this.service, preopen: false };
     const session = new RpcSession(handshaken.stream, handshaken.peer, init);
     if (this.#closing !== null) {
       // Shut down while this handshake finished: no new sessions.

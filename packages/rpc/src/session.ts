@@ -15,7 +15,7 @@ import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } f
 import { ChannelPool, type ChannelWaiter } from './pool.js';
 import { PullQueue, type PulledCall } from './pull.js';
 import type { CallContext, Service } from './service.js';
-import { WireError, type Limits, type Message, type MessageDecoder, type Value } from '@petrichor/wire';
+import { WireError, type Codec, type Limits, type Message, type MessageDecoder, type Value } from '@petrichor/wire';
 
 /** Options of a session, on either end. */
 export interface SessionOptions {
@@ -47,7 +47,7 @@ export const SESSION_DEFAULTS = Object.freeze({
 
 /** What a session is built from (internal to the package). */
 export interface SessionInit extends SessionOptions {
-  codec: 'tnetstring' | 'sexpr' | 'msgpack';
+  codec: Codec;
   service: Service;
   /** Start opening the pool at once (the client); else at the first call (the server). */
   preopen: boolean;

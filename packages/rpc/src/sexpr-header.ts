@@ -3,7 +3,7 @@
  * `{verb: "GET", path: "/internal/data/q", params: {id: 42}}` travels as
  * `(GET "/internal/data/q" :params {:id 42})`, so the wire reads as the mesh's own language.
  */
-import { Keyword, ProtocolError, Sym, codecs, keyword, sym, type Codec, type CodecName, type Header, type HeaderForm, type Value } from '@petrichor/wire';
+import { Keyword, ProtocolError, Sym, keyword, sym, type Codec, type Header, type HeaderForm, type Value } from '@petrichor/wire';
 
 // The s-expression identifier grammar (spec/wire.md §3.1, §3.5): what reads back as a symbol.
 const IDENTIFIER = /^[A-Za-z_~!?*+\-/<>=&%$^.][A-Za-z0-9_~!?*+\-/<>=&%$^.:#]*$/;
@@ -72,16 +72,7 @@ function read(value: Value, options: { objects?: boolean }): Value {
 /** The call form as a wire {@link HeaderForm}. */
 export const callForm: HeaderForm = Object.freeze({ write, read });
 
-/**
- * The sexpr codec with the call form for HEADERs: pass it to `encodeMessage` and
- * `MessageDecoder` wherever a session's codec is `sexpr` (see {@link sessionCodec}).
- */
-export const sexprCallCodec: Codec = Object.freeze({ ...codecs.sexpr, header: callForm });
-
-/**
- * The codec an rpc session uses for a codec name agreed in the handshake: the built-in codec,
- * except `sexpr`, which writes request HEADERs in the call form.
- */
-export function sessionCodec(name: CodecName): Codec {
-  return name === 'sexpr' ? sexprCallCodec : codecs[name];
+/** `codec` as a session uses it: an sexpr codec without a HEADER form gets the call form. */
+export function withCallForm(codec: Codec): Codec {
+  return codec.name === 'sexpr' && codec.header === undefined ? Object.freeze({ ...codec, header: callForm }) : codec;
 }

@@ -13,7 +13,7 @@ import {
   type ClientAuth,
   type ClientOptions,
   type Principal,
-} from '../src/index.js';
+} from '../src/all.js';
 import { memoryClient, tcpBackend } from './edge-helpers.js';
 
 const open: { close(): Promise<unknown> }[] = [];

@@ -10,7 +10,7 @@ import {
   parseManifest,
   type Manifest,
   type RpcSession,
-} from '../src/index.js';
+} from '../src/all.js';
 import { memoryClient, tcpBackend, type TcpBackend } from './edge-helpers.js';
 
 const open: { close(): Promise<unknown> }[] = [];

@@ -2,7 +2,7 @@
 import net from 'node:net';
 import { memoryPipe, type ByteStream } from '@petrichor/mux';
 import { socketStream } from '@petrichor/mux/node';
-import { Client, type ClientOptions, type Server } from '../src/index.js';
+import { Client, type ClientOptions, type Server } from '../src/all.js';
 
 /** A client of `server` over a fresh memory pipe. */
 export async function memoryClient(server: Server, options: ClientOptions = {}): Promise<Client> {

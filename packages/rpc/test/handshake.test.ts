@@ -1,6 +1,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { memoryPipe } from '@petrichor/mux';
-import { MessageDecoder, encodeMessage, type Value } from '@petrichor/wire';
+import { MessageDecoder, encodeMessage, msgpackCodec, sexprCodec, tnetstringCodec, type Value } from '@petrichor/wire';
+import { Client as CodecClient } from '../src/index.js';
 import {
   Client,
   HandshakeDeniedError,
@@ -11,9 +12,10 @@ import {
   type ClientAuth,
   type Principal,
   type ServerAuth,
-} from '@petrichor/rpc';
+} from '@petrichor/rpc/all';
 import { PreambleStream } from '../src/handshake/preamble.js';
 import { memoryPair, scriptedStream, tick, until } from './helpers/setup.js';
+import { recordingStream } from './helpers/recording.js';
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -60,6 +62,23 @@ describe('spec/rpc.md §1 the handshake: allowed', () => {
     expect(session.codec).toBe(codec);
     expect(await client.call('GET', '/echo', { a: [1, 'two'] })).toEqual({ a: [1, 'two'] });
     await close();
+  });
+
+  test('@petrichor/rpc takes the codec object; with wire\'s plain sexprCodec requests still go in the call form (§9)', async () => {
+    const server = new Server();
+    server.route('GET', '/echo', (ctx) => ctx.body);
+    for (const codec of [tnetstringCodec, sexprCodec, msgpackCodec]) {
+      const [a, b] = memoryPipe();
+      const sent: Uint8Array[] = [];
+      const served = server.serve(b);
+      const client = await CodecClient.connect(recordingStream(a, sent), { user: 'ana', codec });
+      expect((await served)?.codec).toBe(codec.name);
+      expect(await client.call('GET', '/echo', { a: [1, 'two'] })).toEqual({ a: [1, 'two'] });
+      const wire = new TextDecoder().decode(Buffer.concat(sent));
+      expect(wire.includes('(GET "/echo"')).toBe(codec === sexprCodec);
+      await client.close();
+    }
+    await server.close({ deadlineMs: 0 });
   });
 
   test('the answer bytes are exactly one tnetstring message', async () => {

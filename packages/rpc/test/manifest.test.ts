@@ -1,7 +1,7 @@
 import { memoryPipe, type ByteStream } from '@petrichor/mux';
 import type { CodecName } from '@petrichor/wire';
 import { afterEach, describe, expect, test } from 'vitest';
-import { Client, Server } from '../src/index.js';
+import { Client, Server } from '../src/all.js';
 
 const open: { close(): Promise<unknown> }[] = [];
 afterEach(async () => {

@@ -4,6 +4,8 @@ import { describe, expect, test } from 'vitest';
 import { memoryPipe } from '@petrichor/mux';
 import { socketStream } from '@petrichor/mux/node';
 import { Client, HandshakeDeniedError, RpcError, Server } from '@petrichor/rpc';
+import { sexprCodec, tnetstringCodec } from '@petrichor/wire';
+import { Client as AllClient } from '@petrichor/rpc/all';
 
 describe('README: quick start (spec/rpc.md §1–§5)', () => {
   test('memory pipe, then TCP, then a denied user', async () => {
@@ -61,7 +63,28 @@ describe('README: quick start (spec/rpc.md §1–§5)', () => {
     expect(() => new Server().route('GET', '/a/*/b', () => null)).toThrow(RangeError);
     expect(() => new Server().route('GET', '/a', () => null).route('GET', '/a', () => null)).toThrow(RangeError);
     const [a] = memoryPipe();
-    await expect(Client.connect(a, { codec: 'json' as 'msgpack' })).rejects.toThrow(RangeError);
+    // The codec is the object itself: a name (even a real one) is refused here, kept for @petrichor/rpc/all.
+    await expect(Client.connect(a, { codec: 'sexpr' as never })).rejects.toThrow(/codec object/);
+    await expect(Client.connect(a, { codec: { ...tnetstringCodec, name: 'json' as 'tnetstring' } })).rejects.toThrow(RangeError);
     await expect(Client.connect(a, { maxPoolSize: 0 })).rejects.toThrow(RangeError);
+  });
+});
+
+describe('README: codecs by import', () => {
+  test('the client takes the codec object; @petrichor/rpc/all takes its name', async () => {
+    const server = new Server();
+    server.route('GET', '/echo', (ctx) => ctx.body);
+    const [a, b] = memoryPipe();
+    const served = server.serve(b);
+    const stream = a;
+    const client = await Client.connect(stream, { codec: sexprCodec }); // call-form HEADERs (§9)
+    expect(client.codec).toBe('sexpr');
+    expect((await served)?.codec).toBe('sexpr');
+    const [c, d] = memoryPipe();
+    void server.serve(d);
+    const named = await AllClient.connect(c, { codec: 'msgpack' });
+    expect(named).toBeInstanceOf(Client);
+    expect(await named.call('GET', '/echo', 'x')).toBe('x');
+    await server.close({ deadlineMs: 0 });
   });
 });

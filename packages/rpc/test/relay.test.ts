@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import type { Value } from '@petrichor/wire';
-import { Client, RpcError, Server, relay, type CallContext, type RelayOptions, type RpcSession, type SessionOptions } from '../src/index.js';
+import { Client, RpcError, Server, relay, type CallContext, type RelayOptions, type RpcSession, type SessionOptions } from '../src/all.js';
 import { gate, memoryClient, tcpBackend, until } from './edge-helpers.js';
 
 const open: { close(): Promise<unknown> }[] = [];

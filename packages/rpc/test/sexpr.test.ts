@@ -2,7 +2,8 @@ import { MessageDecoder, ProtocolError, codecs, encodeMessage, isDict, keyword, 
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { RpcError, errorBody } from '../src/index.js';
-import { callForm, sessionCodec, sexprCallCodec } from '../src/sexpr-header.js';
+import { callForm } from '../src/sexpr-header.js';
+import { sessionCodec, sexprCallCodec } from '../src/session-codec.js';
 
 const utf8 = new TextEncoder();
 const text = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);

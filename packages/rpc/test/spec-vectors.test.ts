@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { MessageType, decodeFrames } from '@petrichor/mux';
-import { Client, RpcError, Server, type RpcSession } from '@petrichor/rpc';
+import { Client, RpcError, Server, type RpcSession } from '@petrichor/rpc/all';
 import type { CodecName } from '@petrichor/wire';
 import { probedPipe, until, type Write } from './helpers/setup.js';
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { socketStream } from '@petrichor/mux/node';
 import type { Value } from '@petrichor/wire';
-import { Client, HandshakeDeniedError, RpcError, Server, type CallContext } from '@petrichor/rpc';
+import { Client, HandshakeDeniedError, RpcError, Server, type CallContext } from '@petrichor/rpc/all';
 import { listen, tcpPair, until, type Pair } from './helpers/setup.js';
 
 let open: (Pair & { listener: net.Server }) | undefined;

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { Client, RpcError, RpcSessionError, bearerClient, hmacClient, type ClientAuth, type InterfaceScope } from '@petrichor/rpc';
+import { Client, RpcError, RpcSessionError, bearerClient, hmacClient, type ClientAuth, type InterfaceScope } from '@petrichor/rpc/all';
 import { TransportError, connect, parseUrl, type NodeConnectOptions } from '@petrichor/transport/node';
 import { UnencodableError, type CodecName } from '@petrichor/wire';
 import { choiceOption, integerOption } from '../args.js';

@@ -4,7 +4,7 @@
  * byte on both sides run a qmux session over the rest of the stream.
  */
 import type { ByteStream } from '@petrichor/mux';
-import { encodeMessage, type CodecName, type Header, type Message, type Value, type ValueObject } from '@petrichor/wire';
+import { tnetstringCodec, type CodecName, type Header, type Message, type Value, type ValueObject } from '@petrichor/wire';
 import type { ClientAuth, Principal, ServerAuth } from '../auth/types.js';
 import { HandshakeDeniedError, HandshakeError, HandshakeTimeoutError, RpcError } from '../errors.js';
 import { field, textOf } from '../envelope.js';
@@ -257,3 +257,11 @@ export function resolveLimits(limits: HandshakeLimits): Required<{ [K in keyof H
 }
 
 function ignore(): void {}
+
+/**
+ * A handshake message: always tnetstrings (§1), whatever the session's codec. Not wire's
+ * `encodeMessage`, which also resolves codec names and so would bring every codec into a bundle.
+ */
+function encodeMessage(header: Header, body: Value): Uint8Array {
+  return tnetstringCodec.framing.encode([header as Value, body]);
+}

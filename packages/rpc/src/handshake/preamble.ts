@@ -1,5 +1,5 @@
 import type { ByteStream, ByteStreamSink } from '@petrichor/mux';
-import { DEFAULT_LIMITS, codecs, type FrameScanner, type Limits, type Message, type Value } from '@petrichor/wire';
+import { DEFAULT_LIMITS, tnetstringCodec as tnetstring, type FrameScanner, type Limits, type Message, type Value } from '@petrichor/wire';
 import { HandshakeError } from '../errors.js';
 
 /**
@@ -9,7 +9,6 @@ import { HandshakeError } from '../errors.js';
  */
 export const MAX_EARLY_BYTES = 1024 * 1024;
 
-const tnetstring = codecs.tnetstring;
 const DECODE = Object.freeze({ text: true, objects: true });
 
 /**

@@ -3,8 +3,8 @@ import net from 'node:net';
 import { Session, memoryPipe, type ByteStream, type ByteStreamSink } from '@petrichor/mux';
 import { encodeMessage } from '@petrichor/wire';
 import { socketStream } from '@petrichor/mux/node';
-import type { Server} from '@petrichor/rpc';
-import { Client, type ClientOptions, type RpcSession } from '@petrichor/rpc';
+import type { Server} from '@petrichor/rpc/all';
+import { Client, type ClientOptions, type RpcSession } from '@petrichor/rpc/all';
 import { PreambleStream } from '../../src/handshake/preamble.js';
 
 export interface Pair {
