@@ -65,6 +65,8 @@ export interface ChannelHost {
   waitForRoom(channel: MuxChannel): void;
   /** Asks for {@link MuxChannel.returnIdleWindow} on the session's next idle-return tick. */
   returnSoon(channel: MuxChannel): void;
+  /** Our open on `channel` got its answer or was given up: the session stops timing it. */
+  openSettled(channel: MuxChannel): void;
 }
 
 /** A queued write, or (bytes null) the EOF queued behind writes by `closeWrite()`. */
@@ -282,6 +284,11 @@ export class MuxChannel implements Channel {
     });
   }
 
+  /** The session's open timer ran out for this channel (see `Session.open`). */
+  timeOut(timeoutMs: number): void {
+    this.#abandon(new OpenTimeoutError(`no answer to OPEN within ${timeoutMs} ms`));
+  }
+
   #abandon(error: MuxError): void {
     const opening = this.#settleOpen();
     if (opening === null) return;
@@ -294,6 +301,7 @@ export class MuxChannel implements Channel {
     const opening = this.#opening;
     if (opening === null) return null;
     this.#opening = null;
+    this.#host.openSettled(this);
     if (opening.timer !== undefined) clearTimeout(opening.timer);
     if (opening.onAbort !== undefined) opening.signal!.removeEventListener('abort', opening.onAbort);
     return this.#abandoned ? null : opening;

@@ -42,6 +42,12 @@ export class Session implements AsyncIterable<Channel> {
   /** Channels whose consumed window goes back on the next idle-return tick (spec/qmux.md §4.2). */
   #returningSoon: MuxChannel[] = [];
   #returnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /**
+   * Our opens waiting for an answer, oldest first, with when each times out. One timer serves
+   * them all: a timer per open costs more than a call (Node makes and drops a timer list each time).
+   */
+  readonly #opening = new Map<MuxChannel, number>();
+  #openTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #host: ChannelHost;
   /** When the last chunk arrived (`performance.now()`), for keepalive. */
   #lastReceived = performance.now();
@@ -65,6 +71,10 @@ export class Session implements AsyncIterable<Channel> {
       release: (channel) => this.#table.remove(channel.id),
       waitForRoom: (channel) => this.#waitingForRoom.push(channel),
       returnSoon: (channel) => this.#returnSoon(channel),
+      openSettled: (channel) => {
+        // The timer stays armed for the next open, but must not keep a process alive by itself.
+        if (this.#opening.delete(channel) && this.#opening.size === 0) unref(this.#openTimer);
+      },
     };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
     stream.start({ data: (chunk) => this.#onData(chunk), end: (error) => this.#onEnd(error) });
@@ -103,8 +113,29 @@ export class Session implements AsyncIterable<Channel> {
     }
     const channel = this.#table.add((id) => MuxChannel.outbound(this.#host, id));
     this.#outbox.open(channel.id, this.#options.windowSize, this.#options.maxPacketSize);
-    return channel.opened(signal, this.#options.openTimeoutMs);
+    const opened = channel.opened(signal, 0);
+    const timeoutMs = this.#options.openTimeoutMs;
+    if (timeoutMs > 0) {
+      if (this.#opening.size === 0) ref(this.#openTimer);
+      this.#opening.set(channel, performance.now() + timeoutMs);
+      this.#openTimer ??= setTimeout(this.#openTimeouts, timeoutMs);
+    }
+    return opened;
   }
+
+  /** Times out the opens that are due; re-arms for the oldest one left. */
+  readonly #openTimeouts = (): void => {
+    this.#openTimer = undefined;
+    const now = performance.now();
+    for (const [channel, due] of this.#opening) {
+      if (due > now) {
+        this.#openTimer = setTimeout(this.#openTimeouts, due - now);
+        return;
+      }
+      this.#opening.delete(channel);
+      channel.timeOut(this.#options.openTimeoutMs);
+    }
+  };
 
   /**
    * Measures a round trip to the peer (spec/qmux.md §5.3): sends OPEN with window 0 and max packet
@@ -312,11 +343,23 @@ export class Session implements AsyncIterable<Channel> {
     this.#waitingForRoom = [];
     clearTimeout(this.#returnTimer);
     this.#returnTimer = undefined;
+    clearTimeout(this.#openTimer);
+    this.#openTimer = undefined;
+    this.#opening.clear();
     clearTimeout(this.#keepaliveTimer);
     this.#keepaliveTimer = undefined;
     this.#returningSoon = [];
     this.#resolveClosed(result);
   }
+}
+
+/** Node's timers can stop holding the process open (browsers' are plain numbers). */
+function unref(timer: ReturnType<typeof setTimeout> | undefined): void {
+  (timer as { unref?: () => void } | undefined)?.unref?.();
+}
+
+function ref(timer: ReturnType<typeof setTimeout> | undefined): void {
+  (timer as { ref?: () => void } | undefined)?.ref?.();
 }
 
 function transportError(error: unknown): TransportError {

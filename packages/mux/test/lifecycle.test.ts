@@ -9,6 +9,7 @@ import {
   ChannelClosedError,
   ChannelLimitError,
   OpenRefusedError,
+  OpenTimeoutError,
   Session,
   SessionClosedError,
   memoryPipe,
@@ -277,6 +278,46 @@ describe('spec/qmux.md §5.1 many idle channels', () => {
     expect(client.channelCount).toBe(0);
     expect(server.channelCount).toBe(0);
     client.close();
+  });
+});
+
+describe('spec/qmux.md §5 open timeout', () => {
+  test('opens a silent peer never answers reject with OpenTimeoutError, each after its own wait', async () => {
+    const [a, b] = memoryPipe();
+    b.start({ data: () => {}, end: () => {} }); // reads our OPENs, answers nothing
+    const session = new Session(a, { openTimeoutMs: 40 });
+    const started = performance.now();
+    const first = session.open().catch((error: unknown) => [error, performance.now() - started] as const);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const second = session.open().catch((error: unknown) => [error, performance.now() - started] as const);
+    const [[error1, at1], [error2, at2]] = (await Promise.all([first, second])) as [readonly [unknown, number], readonly [unknown, number]];
+    expect(error1).toBeInstanceOf(OpenTimeoutError);
+    expect(error2).toBeInstanceOf(OpenTimeoutError);
+    expect((error1 as OpenTimeoutError).code).toBe('MUX_OPEN_TIMEOUT');
+    // Not a timing assertion on speed: each open waited at least its timeout, the second longer.
+    expect(at1).toBeGreaterThanOrEqual(39);
+    expect(at2).toBeGreaterThanOrEqual(59);
+    expect(session.channelCount).toBe(2); // ids stay reserved: a late answer is closed
+    session.close();
+  });
+
+  test('answered opens do not time out, and a later open still does', async () => {
+    const [a, b] = memoryPipe();
+    const client = new Session(a, { openTimeoutMs: 30 });
+    const server = new Session(b);
+    const channel = await client.open();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    await channel.write(pattern(10));
+    expect(await (await server.accept()).read()).toEqual(pattern(10));
+    client.close();
+    // The timer is armed again for the next open that goes unanswered.
+    const [c, d] = memoryPipe();
+    d.start({ data: () => {}, end: () => {} });
+    const lonely = new Session(c, { openTimeoutMs: 30 });
+    await expect(lonely.open()).rejects.toBeInstanceOf(OpenTimeoutError);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    await expect(lonely.open()).rejects.toBeInstanceOf(OpenTimeoutError);
+    lonely.close();
   });
 });
 
