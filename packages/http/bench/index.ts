@@ -1,11 +1,13 @@
 /**
  * @petrichor/http benchmarks: the same echo route called over a Petrichor socket (TCP,
  * tnetstrings) and over HTTP/1.1 with keep-alive (JSON, s-expressions), (i) one call at a time and
- * (ii) 32 callers at once, printed as ratios to the socket. Client and servers run in this one
+ * (ii) 32 callers at once, printed as ratios to the socket; and the floor, a bare `node:http`
+ * server that parses and writes the JSON itself (what this package adds is the gap from it to
+ * `http json`). Client and servers run in this one
  * process, the same for every candidate. `pnpm exec tsx --conditions=@petrichor/source
  * packages/http/bench/index.ts` runs it alone.
  */
-import { Agent, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import net from 'node:net';
 import { socketStream } from '@petrichor/mux/node';
 import { Client, Server } from '@petrichor/rpc';
@@ -40,10 +42,22 @@ export async function run(): Promise<void> {
   const listener = net.createServer((socket) => void server.serve(socketStream(socket)));
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const client = await Client.connect(socketStream(net.connect((listener.address() as net.AddressInfo).port, '127.0.0.1')));
+  const bare = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = JSON.stringify(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  const floor = { url: `http://127.0.0.1:${(bare.address() as net.AddressInfo).port}` } as HttpServerHandle;
   const agent = new Agent({ keepAlive: true, maxSockets: CALLERS });
   const calls: [string, Call][] = [
     ['socket tnetstring', () => client.call('POST', '/echo', payload)],
     ['http json', httpCall(front, agent, 'application/json', JSON.stringify(payload))],
+    ['http floor (bare node:http)', httpCall(floor, agent, 'application/json', JSON.stringify(payload))],
     ['http sexp', httpCall(front, agent, 'application/sexp', '{:id 7 :name "ana" :tags ("a" "b" "c") :text "' + 'x'.repeat(32) + '"}')],
   ];
   const callsPerSecond = { label: 'calls/s', from: (n: number, ms: number) => (n * 1000) / ms, higherIsBetter: true };
@@ -74,6 +88,8 @@ export async function run(): Promise<void> {
     await front.close({ deadlineMs: 100 });
     await server.close({ deadlineMs: 10 });
     await new Promise<void>((resolve) => listener.close(() => resolve()));
+    bare.closeAllConnections();
+    await new Promise<void>((resolve) => bare.close(() => resolve()));
   }
 }
 
