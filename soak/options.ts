@@ -33,7 +33,7 @@ calls, checks every reply, and watches both heaps. Exit 0: every check held; 1: 
   --time-limit S        seconds the whole run may take (default 1,800; --quick: 120)
   --call-timeout MS     each call's deadline (default 30,000)
   --warmup F            fraction of the calls before the heap trend is fitted (default 0.2)
-  --samples N           heap samples on each side (default 50)
+  --samples N           memory samples on each side, each a full GC (default 50; --quick: 20)
   --heap-tolerance MIB  largest heap growth allowed after warm-up, each side (default 8)
   --quick               a short run (about ten seconds on an idle 2-core machine)
   --help                this text
@@ -67,7 +67,7 @@ export function parseOptions(argv: readonly string[]): SoakOptions | 'help' {
     timeLimitS: integer('time-limit', values['time-limit'], quick ? 120 : 1800),
     callTimeoutMs: integer('call-timeout', values['call-timeout'], 30_000),
     warmup: fraction('warmup', values.warmup, 0.2),
-    samples: integer('samples', values.samples, 50),
+    samples: integer('samples', values.samples, quick ? 20 : 50),
     heapToleranceMiB: positive('heap-tolerance', values['heap-tolerance'], 8),
     faults: parseFaults(values.fault),
     quick,

@@ -42,7 +42,7 @@ function row(out: string, kind: string): [number, number, number] | undefined {
 
 describe('pnpm soak', () => {
   it('passes a clean run, every call checked and counted on both sides', async () => {
-    const { code, out } = await soak(['--calls', '20000', '--concurrency', '200', '--quick', '--time-limit', '60']);
+    const { code, out } = await soak(['--calls', '20000', '--concurrency', '200', '--samples', '10', '--quick', '--time-limit', '60']);
     expect(out).toMatch(/^PASS$/m);
     expect(code, out).toBe(0);
     // The mix per 100 calls: 90 unary, 6 streams, 3 deliveries, 1 error (404 and 409 in turn).
@@ -60,7 +60,7 @@ describe('pnpm soak', () => {
 
   it('fails, naming each, when the server drops a delivery, corrupts a reply and leaks memory', async () => {
     // Three faults in one run (a run costs seconds): each must be caught by its own check.
-    const { code, out } = await soak(['--calls', '6000', '--concurrency', '100', '--quick', '--time-limit', '60', '--fault', 'drop-one,corrupt-one,leak']);
+    const { code, out } = await soak(['--calls', '6000', '--concurrency', '100', '--samples', '10', '--quick', '--time-limit', '60', '--fault', 'drop-one,corrupt-one,leak']);
     expect(code, out).toBe(1);
     expect(row(out, 'deliver')).toEqual([180, 180, 179]);
     expect(row(out, 'unary')).toEqual([5_400, 5_399, 5_400]);
