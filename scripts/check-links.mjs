@@ -134,15 +134,16 @@ function problem(from, target) {
   if (target === '' || external.test(target)) return null;
   const hash = target.indexOf('#');
   const pathPart = (hash === -1 ? target : target.slice(0, hash)).replace(/\?.*$/, '');
-  const anchor = hash === -1 ? '' : decodeURIComponent(target.slice(hash + 1));
+  let anchor;
+  let decoded;
+  try {
+    anchor = hash === -1 ? '' : decodeURIComponent(target.slice(hash + 1));
+    decoded = decodeURIComponent(pathPart);
+  } catch {
+    return 'malformed percent-encoding';
+  }
   let file = from;
   if (pathPart !== '') {
-    let decoded;
-    try {
-      decoded = decodeURIComponent(pathPart);
-    } catch {
-      return 'malformed percent-encoding';
-    }
     // A leading / is the repository root, as on GitHub.
     file = decoded.startsWith('/') ? join(root, decoded) : resolve(dirname(from), decoded);
     if (!existsSync(file)) return 'no such file';

@@ -61,15 +61,17 @@ describe('scripts/check-links.mjs', () => {
     expect(result.code).toBe(0);
   });
 
-  test('fails on a missing file, a missing markdown anchor and a missing HTML anchor, and names each', async () => {
+  test('fails on a missing file, a missing markdown anchor, a missing HTML anchor and a bad escape, and names each', async () => {
     const root = await tree({
       ...good,
-      'docs/README.md': '# Docs\n[up](../README.md#top) [gone](../spec/gone.md) [bad anchor](../spec/rpc.md#24-one-round-trip)\n',
+      'docs/README.md':
+        '# Docs\n[up](../README.md#top) [gone](../spec/gone.md) [bad anchor](../spec/rpc.md#24-one-round-trip)\n[bad escape](#%E0%A4%A)\n',
       'docs/api/page.html': '<h2 id="part">Part</h2><a href="index.html#nowhere">back</a>',
     });
     const result = await run(root);
     expect(result.code).toBe(1);
-    expect(result.out).toContain('3 broken links');
+    expect(result.out).toContain('4 broken links');
+    expect(result.out).toContain('docs/README.md:3: #%E0%A4%A — malformed percent-encoding');
     expect(result.out).toContain('docs/README.md:2: ../spec/gone.md — no such file');
     expect(result.out).toContain('docs/README.md:2: ../spec/rpc.md#24-one-round-trip — no anchor #24-one-round-trip in spec/rpc.md');
     expect(result.out).toContain('docs/api/page.html:1: index.html#nowhere — no anchor #nowhere in docs/api/index.html');
