@@ -18,9 +18,17 @@ export interface KindCounts {
 
 /** Everything the callers saw. */
 export class Ledger {
-  readonly byKind: Record<Kind, KindCounts> = { unary: { sent: 0, ok: 0 }, stream: { sent: 0, ok: 0 }, deliver: { sent: 0, ok: 0 }, error: { sent: 0, ok: 0 } };
+  readonly byKind: Record<Kind, KindCounts> = {
+    unary: { sent: 0, ok: 0 },
+    stream: { sent: 0, ok: 0 },
+    deliver: { sent: 0, ok: 0 },
+    error: { sent: 0, ok: 0 },
+  };
   readonly latency = new Histogram();
-  /** Completed calls per sequence number: a second completion is a duplicate. */
+  /**
+   * Completed calls per sequence number: a second completion is a duplicate. (Each caller awaits
+   * its own call, so a lost reply shows as that call's deadline, 408, an unexpected error.)
+   */
   readonly #done: Uint8Array;
   completed = 0;
   /** Stream items received (and checked). */
