@@ -65,6 +65,8 @@ export function httpHandler(server: Server, options: HttpOptions = {}): HttpHand
     let target: CallTarget | undefined;
     try {
       target = callTarget(req, config.manifestPath, config.timeoutMs);
+      // HEAD is GET without the body (Node leaves it out) unless a route takes HEAD itself.
+      if (target.verb === 'HEAD' && !takes(target, 'HEAD')) target.verb = 'GET';
       const peer = await peerOf(server, req, requestMedia ?? media, report);
       let body: Value = null;
       if (hasBody(req)) {
@@ -94,6 +96,12 @@ export function httpHandler(server: Server, options: HttpOptions = {}): HttpHand
       const rpcError = error instanceof RpcError ? error : RpcError.internal();
       writeError(res, media, rpcError, errorHeaders(rpcError, req, target));
     }
+  }
+
+  /** Whether a route (or a fallback) of the target's interface takes `verb` on its path. */
+  function takes(target: CallTarget, verb: string): boolean {
+    const iface = server.service.interfaces.get(target.iface ?? server.service.defaultInterface);
+    return iface !== undefined && (iface.fallbackHandler !== undefined || iface.router.match(verb, target.path).status === 200);
   }
 
   /** What an error status needs besides its body: who may authenticate, which verbs the path takes. */

@@ -9,11 +9,17 @@ import { serveHttp, type HttpServerHandle } from '@petrichor/http';
 import { ask } from './helpers.js';
 
 const errors: unknown[] = [];
+const seen: string[] = [];
 let front: HttpServerHandle;
 let small: HttpServerHandle;
 
 beforeAll(async () => {
   const server = new Server({ onError: (error) => errors.push(error) });
+  server.use(async (ctx, next) => {
+    seen.push(`${ctx.verb} ${ctx.path}`);
+    return next();
+  });
+  server.route('HEAD', '/ping', () => 'pong');
   server.route('GET', '/users/:id', (ctx) => {
     if (ctx.params['id'] !== '7' && ctx.params['id'] !== 'a b') throw RpcError.notFound(`no user ${ctx.params['id']}`);
     return { id: ctx.params['id']!, name: 'ana' };
@@ -155,6 +161,21 @@ describe('methods, verbs, paths and the query (§10.1, §10.2)', () => {
     expect(JSON.parse(search.text)).toEqual({ q: 'rain', tag: ['a', 'b'], empty: '' });
     expect((await ask(`${front.url}/search`)).text).toBe('null');
     expect(JSON.parse((await ask(`${front.url}/users/a%20b`)).text)).toEqual({ id: 'a b', name: 'ana' });
+  });
+
+  test('HEAD is GET without the body, unless a route takes HEAD', async () => {
+    const head = await ask(`${front.url}/users/7`, { method: 'HEAD' });
+    expect([head.status, head.headers['content-type'], head.text]).toEqual([200, 'application/json', '']);
+    expect(head.headers['content-length']).toBe(String('{"id":"7","name":"ana"}'.length));
+    const own = await ask(`${front.url}/ping`, { method: 'HEAD' });
+    expect(own.status).toBe(200);
+    expect(seen.at(-1)).toBe('HEAD /ping');
+    expect((await ask(`${front.url}/nowhere`, { method: 'HEAD' })).status).toBe(404);
+  });
+
+  test('the server middleware runs for HTTP calls as for socket calls', async () => {
+    await ask(`${front.url}/users/7`);
+    expect(seen.at(-1)).toBe('GET /users/7');
   });
 
   test('400 for a verb header on another method, a bad verb, an encoded "/", a bad timeout', async () => {
