@@ -131,7 +131,9 @@ export class IncomingCall implements CallContext {
         this.#deadlineAt = performance.now() + this.timeout;
         this.#timer = setTimeout(deadlinePassed, this.timeout, this);
       }
-      const result = await this.#host.service.invoke(this, handler);
+      let result = this.#host.service.invoke(this, handler);
+      // A handler that answers at once is answered in this turn, not a microtask later.
+      if (isThenable(result)) result = await result;
       if (this.#replied) return;
       if (this.oneway) {
         this.#replied = true;
@@ -378,6 +380,10 @@ function plainMeta(meta: Header): Readonly<Record<string, Value>> {
     if (name !== undefined) Object.defineProperty(object, name, { value, enumerable: true, writable: true, configurable: true });
   }
   return object;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<Value> {

@@ -25,22 +25,26 @@ export class MessageReader {
    * decoder's `WireError` for bytes that are not messages (or a stream cut inside one), and
    * rejects with the channel's mux error when the session ended.
    */
-  async next(): Promise<Message | null> {
-    for (;;) {
-      if (this.#next < this.#messages.length) return this.#messages[this.#next++]!;
-      if (this.#eof) return null;
-      const chunk = await this.#channel.read();
-      const decoder = this.#decoder;
-      if (decoder === null) return null; // released meanwhile
-      if (chunk === null) {
-        this.#eof = true;
-        decoder.end();
-        return null;
-      }
-      this.#messages = decoder.push(chunk);
-      this.#next = 0;
-    }
+  next(): Promise<Message | null> {
+    // Promise chains rather than an async loop: a message read costs one promise from here.
+    if (this.#next < this.#messages.length) return Promise.resolve(this.#messages[this.#next++]!);
+    if (this.#eof) return Promise.resolve(null);
+    return this.#channel.read().then(this.#decode);
   }
+
+  /** Decodes a chunk the channel gave; reads on while it completes no message. */
+  readonly #decode = (chunk: Uint8Array | null): Message | null | Promise<Message | null> => {
+    const decoder = this.#decoder;
+    if (decoder === null) return null; // released meanwhile
+    if (chunk === null) {
+      this.#eof = true;
+      decoder.end();
+      return null;
+    }
+    this.#messages = decoder.push(chunk);
+    this.#next = 0;
+    return this.next();
+  };
 
   /** Gives the decoder back to `format` for reuse; the reader reads nothing more. */
   release(format: MessageFormat): void {

@@ -15,7 +15,7 @@ import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } f
 import { ChannelPool, type ChannelWaiter } from './pool.js';
 import { PullQueue, type PulledCall } from './pull.js';
 import type { CallContext, Service } from './service.js';
-import { WireError, type Codec, type Limits, type Message, type MessageDecoder, type Value } from '@petrichor/wire';
+import { WireError, type Codec, type Limits, type Message, type Value } from '@petrichor/wire';
 
 /** Options of a session, on either end. */
 export interface SessionOptions {
@@ -182,10 +182,23 @@ export class RpcSession {
       }
       this.#out.urgent();
       pool.refill();
-      let message: Message | null;
+      // The reply's first message (null if the peer ended the channel first), read here rather
+      // than in a helper: one async frame less per call.
+      let message: Message | null = null;
       const decoder = this.#format.decoder();
       try {
-        message = await firstMessage(channel, decoder);
+        for (;;) {
+          const chunk = await channel.read();
+          if (chunk === null) {
+            decoder.end();
+            break;
+          }
+          const messages = decoder.push(chunk);
+          if (messages.length > 0) {
+            message = messages[0]!;
+            break;
+          }
+        }
       } catch (error) {
         throw guard?.reason ?? this.#readError(error);
       } finally {
@@ -326,19 +339,6 @@ export function checkSessionOptions(options: SessionOptions): void {
   positive('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
   nonNegative('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize);
   positive('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize);
-}
-
-/** The first message on `channel` (null if the peer ended it first): the reply of a unary call. */
-async function firstMessage(channel: Channel, decoder: MessageDecoder): Promise<Message | null> {
-  for (;;) {
-    const chunk = await channel.read();
-    if (chunk === null) {
-      decoder.end();
-      return null;
-    }
-    const messages = decoder.push(chunk);
-    if (messages.length > 0) return messages[0]!;
-  }
 }
 
 function positive(name: string, value: number): number {
