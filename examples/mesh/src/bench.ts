@@ -3,7 +3,7 @@
  * run, and prints pages/s, p50/p99 page latency, inter-service calls/s and the error rate side
  * by side, with the ratio ours/http.
  *
- *   pnpm mesh:bench [-- --quick] [--seconds 5] [--rounds 3] [--concurrency 16] [--stacks petrichor,http]
+ *   pnpm mesh:bench [-- --quick] [--seconds 5] [--rounds 3] [--concurrency 16] [--stacks petrichor,petrichor+signed,http]
  *
  * Each stack runs as four service processes (./cluster.ts); this process is the front end. A
  * round gives each stack the same fixed time at the same concurrency; rounds alternate which
@@ -33,8 +33,8 @@ export interface BenchOptions {
 }
 
 /** The full run's settings, and `--quick`'s. */
-export const FULL: BenchOptions = { stacks: ['petrichor', 'http'], concurrency: 16, rounds: 3, seconds: 5, warmup: 400, pageTimeoutMs: 10_000 };
-export const QUICK: BenchOptions = { ...FULL, concurrency: 8, rounds: 1, seconds: 1, warmup: 40 };
+export const FULL: BenchOptions = { stacks: ['petrichor', 'petrichor:tnetstring', 'petrichor+signed', 'http'], concurrency: 16, rounds: 3, seconds: 5, warmup: 400, pageTimeoutMs: 10_000 };
+export const QUICK: BenchOptions = { ...FULL, stacks: ['petrichor', 'http'], concurrency: 8, rounds: 1, seconds: 1, warmup: 40 };
 
 const CURRENCIES = ['EUR', 'GBP', 'USD', 'SEK'];
 
@@ -55,6 +55,8 @@ interface Totals {
   notFound: number;
   callErrors: number;
   cpuMs: number;
+  /** pages/s of each round, to show the spread. */
+  rounds: number[];
 }
 
 /** Renders pages at `concurrency` for `ms`; every loop stops by the clock or the first failure storm. */
@@ -95,7 +97,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         const cluster = await startCluster(stack);
         try {
           const front = await dial(stack, FRONTEND, cluster.keys[FRONTEND]!, { blog: cluster.urls.blog });
-          running.push({ name: stackName(stack), cluster, front, totals: { pages: 0, failed: 0, ms: 0, latencies: [], calls: 0, notFound: 0, callErrors: 0, cpuMs: 0 } });
+          running.push({ name: stackName(stack), cluster, front, totals: { pages: 0, failed: 0, ms: 0, latencies: [], calls: 0, notFound: 0, callErrors: 0, cpuMs: 0, rounds: [] } });
         } catch (error) {
           await cluster.close();
           throw error;
@@ -135,8 +137,11 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         const before = await r.cluster.stats();
         const cpu = process.cpuUsage();
         const started = performance.now();
+        const pages = r.totals.pages;
         await load(r.front, r.totals, options, round * 100_000);
-        r.totals.ms += performance.now() - started;
+        const ms = performance.now() - started;
+        r.totals.ms += ms;
+        r.totals.rounds.push(((r.totals.pages - pages) * 1000) / ms);
         const used = process.cpuUsage(cpu);
         const after = await r.cluster.stats();
         r.totals.calls += after.calls.calls - before.calls.calls;
@@ -199,6 +204,7 @@ export async function runBench(options: BenchOptions, log: (line: string) => voi
         ]),
       );
     }
+    if (options.rounds > 1) log(`pages/s by round: ${running.map((r) => `${r.name} ${r.totals.rounds.map((n) => n.toFixed(0)).join(' / ')}`).join('; ')}`);
     log('');
     log(`(${rows.map((row) => `${row.name}: ${row.pages} pages, ${row.failed} failed`).join('; ')}; this machine is shared: compare ratios, not absolutes)`);
     return same && rows.every((row) => row.failed === 0 && row.pages > 0) ? 0 : 1;

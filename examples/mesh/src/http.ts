@@ -14,6 +14,9 @@ import { counted, lookup, MeshError, newStats, PATHS, type Activity, type Data, 
 /** The largest request body a service reads; past it, 413. */
 const MAX_BODY = 1 << 20;
 
+/** Sockets per peer, unless `MESH_HTTP_MAX_SOCKETS` says otherwise (the bench's tuning knob). */
+const MAX_SOCKETS = Number(process.env['MESH_HTTP_MAX_SOCKETS'] ?? 64) || 64;
+
 /** A running HTTP service. */
 export interface HttpService {
   /** `http://127.0.0.1:PORT`. */
@@ -132,7 +135,7 @@ export function httpClient(options: HttpClientOptions): MeshClient {
   const peers = new Map<ServiceName, { host: string; port: number; agent: http.Agent }>();
   for (const [name, url] of Object.entries(options.peers) as [ServiceName, string][]) {
     const { hostname, port } = new URL(url);
-    peers.set(name, { host: hostname, port: Number(port), agent: new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, scheduling: 'lifo' }) });
+    peers.set(name, { host: hostname, port: Number(port), agent: new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? MAX_SOCKETS, scheduling: 'lifo' }) });
   }
 
   const request = (service: ServiceName, method: string, path: string, body: string): Promise<Reply> => {

@@ -3,9 +3,10 @@
  * a connection proves its key once, then every call on it is that service's), and a
  * {@link MeshClient} holding one rpc `Client` per peer service, made once and reused.
  */
-import { Client, hmacClient, hmacServer, RpcError, Server, type CallContext } from '@petrichor/rpc';
+import { callPrincipal, Client, hmacClient, hmacServer, RpcError, Server, signedCalls, verifyCalls, type CallContext, type SignedCaller } from '@petrichor/rpc';
 import { codecs, type CodecName } from '@petrichor/wire';
 import { connect, listen, type Listener } from '@petrichor/transport/node';
+import { MAX_NONCES, REPLAY_WINDOW_MS } from './http-auth.js';
 import { fields } from './input.js';
 import { counted, lookup, MeshError, newStats, PATHS, type Activity, type Data, type Fields, type MeshClient, type ServiceName, type ServiceTable } from './mesh.js';
 
@@ -16,8 +17,8 @@ export interface PetrichorService {
   close(): Promise<void>;
 }
 
-/** The caller a handshake proved (its HMAC key id). */
-const caller = (ctx: CallContext): string => ctx.peer.principal.id;
+/** The caller the call's signature proved, else the one the handshake proved (an HMAC key id). */
+const caller = (ctx: CallContext): string => (callPrincipal(ctx) ?? ctx.peer.principal).id;
 
 /** A handler's `MeshError` as the rpc error model's `(err :code N :message …)`. */
 function asRpc(error: unknown): never {
@@ -33,9 +34,18 @@ function activityOf(body: unknown): Activity {
   return input as Activity;
 }
 
-/** Serves `table` on `url` (default a free port on 127.0.0.1), accepting callers whose keys are in `keys`. */
-export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<string, string>>, url = 'tcp://127.0.0.1:0'): Promise<PetrichorService> {
+/** Options of {@link servePetrichor}. */
+export interface ServeOptions {
+  /** Where to listen. Default a free port on 127.0.0.1. */
+  readonly url?: string;
+  /** Check every call's own signature too. Default false. */
+  readonly signed?: boolean;
+}
+
+/** Serves `table`, accepting callers whose keys are in `keys`. */
+export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<string, string>>, options: ServeOptions = {}): Promise<PetrichorService> {
   const server = new Server({ name: table.name, version: '1', auth: hmacServer({ keys }) });
+  if (options.signed === true) server.use(verifyCalls(hmacServer({ keys, replayWindowMs: REPLAY_WINDOW_MS, maxNonces: MAX_NONCES })));
   const params = (ctx: CallContext): Fields => {
     try {
       return fields((ctx.header as Readonly<Record<string, unknown>>)['params'], 'params');
@@ -64,7 +74,7 @@ export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<
     return null;
   });
 
-  const listener: Listener = await listen(url, (stream) => void server.serve(stream));
+  const listener: Listener = await listen(options.url ?? 'tcp://127.0.0.1:0', (stream) => void server.serve(stream));
   return {
     url: listener.url,
     async close() {
@@ -83,11 +93,14 @@ export interface PetrichorClientOptions {
   readonly peers: Readonly<Partial<Record<ServiceName, string>>>;
   /** The session codec. Default `sexpr`: requests travel as `(GET "/internal/data/q" :params {…})`. */
   readonly codec?: CodecName;
+  /** Sign every call (for servers started with `signed`). Default false. */
+  readonly signed?: boolean;
 }
 
 /** A {@link MeshClient} over Petrichor: connects to every peer now, one session each. */
 export async function petrichorClient(options: PetrichorClientOptions): Promise<MeshClient> {
   const clients = new Map<ServiceName, Client>();
+  const callers = new Map<ServiceName, Client | SignedCaller>();
   try {
     for (const [name, url] of Object.entries(options.peers) as [ServiceName, string][]) {
       clients.set(
@@ -103,8 +116,10 @@ export async function petrichorClient(options: PetrichorClientOptions): Promise<
     await Promise.all([...clients.values()].map((client) => client.close()));
     throw error;
   }
-  const to = (service: ServiceName): Client => {
-    const client = clients.get(service);
+  const auth = hmacClient({ key: options.key, secret: options.secret });
+  for (const [name, client] of clients) callers.set(name, options.signed === true ? signedCalls(client, auth) : client);
+  const to = (service: ServiceName): Client | SignedCaller => {
+    const client = callers.get(service);
     if (client === undefined) throw new MeshError(503, `no connection to ${service}`);
     return client;
   };

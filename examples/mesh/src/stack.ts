@@ -4,28 +4,34 @@ import { httpClient, serveHttp } from './http.js';
 import type { MeshClient, ServiceName, ServiceTable } from './mesh.js';
 import { petrichorClient, servePetrichor } from './petrichor.js';
 
-/** Petrichor (with a session codec) or the HTTP+JSON baseline. */
-export type Stack = { readonly kind: 'petrichor'; readonly codec: CodecName } | { readonly kind: 'http' };
+/**
+ * Petrichor (with a session codec; HMAC in the handshake, and with `signed` on every call too),
+ * or the HTTP+JSON baseline.
+ */
+export type Stack = { readonly kind: 'petrichor'; readonly codec: CodecName; readonly signed: boolean } | { readonly kind: 'http' };
 
-/** A stack by name: `petrichor` (sexpr), `petrichor:tnetstring`, `petrichor:msgpack`, `http`. */
+const NAME = /^petrichor(?::(sexpr|tnetstring|msgpack))?(\+signed)?$/;
+
+/** A stack by name: `http`, or `petrichor[:sexpr|:tnetstring|:msgpack][+signed]` (sexpr by default). */
 export function parseStack(name: string): Stack {
   if (name === 'http') return { kind: 'http' };
-  const [kind, codec = 'sexpr'] = name.split(':');
-  if (kind === 'petrichor' && (codec === 'sexpr' || codec === 'tnetstring' || codec === 'msgpack')) return { kind, codec };
-  throw new RangeError(`unknown stack ${name}: expected http, petrichor, petrichor:tnetstring or petrichor:msgpack`);
+  const match = NAME.exec(name);
+  if (match === null) throw new RangeError(`unknown stack ${name}: expected http or petrichor[:tnetstring|:msgpack][+signed]`);
+  return { kind: 'petrichor', codec: (match[1] ?? 'sexpr') as CodecName, signed: match[2] !== undefined };
 }
 
 /** The name {@link parseStack} reads back. */
 export function stackName(stack: Stack): string {
-  return stack.kind === 'http' ? 'http' : stack.codec === 'sexpr' ? 'petrichor' : `petrichor:${stack.codec}`;
+  if (stack.kind === 'http') return 'http';
+  return `petrichor${stack.codec === 'sexpr' ? '' : `:${stack.codec}`}${stack.signed ? '+signed' : ''}`;
 }
 
 /** Serves `table` on a free port of 127.0.0.1; resolves with its URL and a way to stop. */
 export function serve(stack: Stack, table: ServiceTable, keys: Readonly<Record<string, string>>): Promise<{ url: string; close(): Promise<void> }> {
-  return stack.kind === 'http' ? serveHttp(table, keys) : servePetrichor(table, keys);
+  return stack.kind === 'http' ? serveHttp(table, keys) : servePetrichor(table, keys, { signed: stack.signed });
 }
 
 /** A client to `peers` calling as `key`. */
 export function dial(stack: Stack, key: string, secret: string, peers: Readonly<Partial<Record<ServiceName, string>>>): Promise<MeshClient> {
-  return stack.kind === 'http' ? Promise.resolve(httpClient({ key, secret, peers })) : petrichorClient({ key, secret, peers, codec: stack.codec });
+  return stack.kind === 'http' ? Promise.resolve(httpClient({ key, secret, peers })) : petrichorClient({ key, secret, peers, codec: stack.codec, signed: stack.signed });
 }

@@ -5,7 +5,7 @@
  * services in child processes, is tested in bench.test.ts.
  */
 import http from 'node:http';
-import { Client, HandshakeDeniedError, hmacClient, RpcError } from '@petrichor/rpc';
+import { Client, HandshakeDeniedError, hmacClient, RpcError, signedCalls } from '@petrichor/rpc';
 import { connect } from '@petrichor/transport/node';
 import { codecs } from '@petrichor/wire';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -61,7 +61,11 @@ async function start(stack: Stack): Promise<Running> {
   };
 }
 
-const STACKS: Record<string, Stack> = { petrichor: { kind: 'petrichor', codec: 'sexpr' }, http: { kind: 'http' } };
+const STACKS: Record<string, Stack> = {
+  petrichor: { kind: 'petrichor', codec: 'sexpr', signed: false },
+  'petrichor+signed': { kind: 'petrichor', codec: 'tnetstring', signed: true },
+  http: { kind: 'http' },
+};
 const running: Record<string, Running> = {};
 
 beforeAll(async () => {
@@ -86,6 +90,7 @@ describe('a post page', () => {
       const ours = await running['petrichor']!.front.fetchPage('post', pageParams(i));
       const theirs = await running['http']!.front.fetchPage('post', pageParams(i));
       expect(ours).toBe(theirs);
+      expect(await running['petrichor+signed']!.front.fetchPage('post', pageParams(i))).toBe(theirs);
       expect(ours).toMatch(/^<!doctype html>/);
       // Every post mentions one sold listing: market answered 404 and the page says so.
       expect(ours).toContain('1 of the things mentioned here has been sold.');
@@ -119,6 +124,21 @@ describe('HMAC', () => {
     await expect(attempt).rejects.toMatchObject({ status: 401, reason: 'bad signature' });
     const stranger = Client.connect(await connect(urls.market), { user: 'eve', auth: hmacClient({ key: 'eve', secret: 'x' }) });
     await expect(stranger).rejects.toMatchObject({ status: 401, reason: 'unknown key' });
+  });
+
+  it('refuses a call signed with a wrong key with 401 on Petrichor with signed calls, and keeps the session', async () => {
+    const { urls, keys } = running['petrichor+signed']!;
+    const auth = hmacClient({ key: 'blog', secret: keys['blog']! });
+    const client = await Client.connect(await connect(urls.market), { user: 'blog', auth });
+    try {
+      const forged = signedCalls(client, hmacClient({ key: 'blog', secret: 'not the secret' }));
+      await expect(forged.call('GET', '/internal/data/listing', null, { header: { params: { id: 'l1' } } })).rejects.toMatchObject({ code: 401 });
+      await expect(client.call('GET', '/internal/data/listing', null, { header: { params: { id: 'l1' } } })).rejects.toMatchObject({ code: 401 });
+      const listing = await signedCalls(client, auth).call('GET', '/internal/data/listing', null, { header: { params: { id: 'l1' } } });
+      expect(listing).toMatchObject({ id: 'l1' });
+    } finally {
+      await client.close();
+    }
   });
 
   it('refuses a wrong key with 401 on HTTP, on every request, and a replayed request too', async () => {
