@@ -9,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   mux: () => import('../packages/mux/bench/index.js'),
   rpc: () => import('../packages/rpc/bench/index.js'),
   transport: () => import('../packages/transport/bench/index.js'),
+  http: () => import('../packages/http/bench/index.js'),
 };
 
 const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
