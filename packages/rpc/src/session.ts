@@ -231,8 +231,10 @@ export class RpcSession {
   }
 
   /**
-   * A one-way call (`oneway: true`): the message is sent and no reply is awaited. Resolves once
-   * the message is handed to the session (after waiting for window if it is large).
+   * A one-way call (`oneway: true`): no reply is awaited. Resolves once the callee has the whole
+   * message: its qmux answers the channel's CLOSE only after everything sent before it arrived
+   * (spec/rpc.md §2.5). A connection lost first rejects (`ConnectionLostError`) rather than losing
+   * the message silently; with `timeout`, 408 once it passes (the callee may have it or not).
    */
   async deliver(verb: string, path: string, body: Value = null, options?: Omit<CallOptions, 'signal'>): Promise<void> {
     if (this.#ended) throw this.lostError(undefined);
@@ -243,11 +245,21 @@ export class RpcSession {
     const eof = channel.closeWrite();
     this.#out.urgent();
     this.#pool.refill();
-    try {
+    const acked = (async () => {
       if (written !== eof) await eof;
+      await channel.close();
+      // Resolves after the callee's CLOSE; rejects with the session's error if the session ended first.
+      await channel.closeWrite();
+    })();
+    acked.catch(ignore);
+    let timedOut: ((reason: RpcError) => void) | undefined;
+    const guard = options?.timeout === undefined ? null : new CallGuard(undefined, options.timeout, (reason) => timedOut?.(reason));
+    try {
+      await (guard === null ? acked : new Promise<void>((resolve, reject) => ((timedOut = reject), acked.then(resolve, reject))));
     } catch (error) {
-      throw this.lostError(error);
+      throw error instanceof RpcError ? error : this.lostError(error);
     } finally {
+      guard?.dispose();
       written.catch(ignore);
       void channel.close();
     }

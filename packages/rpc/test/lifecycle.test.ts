@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { describe, expect, test } from 'vitest';
 import { socketStream } from '@petrichor/mux/node';
+import { memoryPipe, type ByteStream } from '@petrichor/mux';
 import {
   Client,
   ConnectionLostError,
@@ -209,5 +210,56 @@ describe('spec/rpc.md §2.7 both ends call: push', () => {
     expect(seen).toEqual(['notify /news', 'notify /fail', 'notify /stream']);
     await expect(session.call('notify', '/news')).rejects.toMatchObject({ code: 404 });
     await close();
+  });
+});
+
+describe('spec/rpc.md §2.5 a one-way call resolves once the callee has it', () => {
+  test('a deliver whose bytes never reach the callee does not resolve; it rejects when the connection goes', async () => {
+    const server = new Server();
+    let runs = 0;
+    server.route('deliver', '/x', () => void runs++);
+    const [a, b] = memoryPipe();
+    // The client's line: after hold(), writes vanish (accepted locally, never delivered), as on a cut network.
+    let holding = false;
+    const line: ByteStream = {
+      start: (sink) => a.start(sink),
+      write: (chunk) => (holding ? undefined : a.write(chunk)),
+      close: () => a.close(),
+    };
+    void server.serve(b);
+    const client = await Client.connect(line, { user: 'test' });
+    await client.deliver('deliver', '/x');
+    await until(() => runs === 1, 2000, 'the first delivery');
+    await tick(5); // the pool's refill is confirmed: the next deliver writes at once
+    holding = true;
+    let settled = false;
+    const lost = client.deliver('deliver', '/x');
+    lost.then(() => (settled = true), () => (settled = true));
+    await tick(20);
+    expect(settled).toBe(false); // no CLOSE from the callee yet: it does not have the message
+    a.close(); // the connection goes
+    await expect(lost).rejects.toBeInstanceOf(ConnectionLostError);
+    expect(runs).toBe(1);
+    await server.close({ deadlineMs: 10 });
+  });
+
+  test('with a timeout, a deliver the callee never acknowledges rejects with 408 when it passes', async () => {
+    const server = new Server();
+    server.route('deliver', '/x', () => undefined);
+    const [a, b] = memoryPipe();
+    let holding = false;
+    const line: ByteStream = {
+      start: (sink) => a.start(sink),
+      write: (chunk) => (holding ? undefined : a.write(chunk)),
+      close: () => a.close(),
+    };
+    void server.serve(b);
+    const client = await Client.connect(line, { user: 'test' });
+    await client.deliver('deliver', '/x', null, { timeout: 1000 }); // acknowledged: resolves
+    await tick(5);
+    holding = true;
+    await expect(client.deliver('deliver', '/x', null, { timeout: 30 })).rejects.toMatchObject({ code: 408 });
+    a.close();
+    await server.close({ deadlineMs: 10 });
   });
 });
