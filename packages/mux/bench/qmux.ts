@@ -6,7 +6,7 @@ import { connect, listen } from './tcp.js';
 import { block, CHUNK, fail, ping, PING_BYTES, type Client, type Mode, type Server } from './workload.js';
 
 /** Reads to the end of the channel (or until `limit` bytes) and returns the byte count. */
-async function drain(channel: Channel, limit = Infinity): Promise<number> {
+export async function drain(channel: Channel, limit = Infinity): Promise<number> {
   let received = 0;
   while (received < limit) {
     const chunk = await channel.read();
@@ -32,34 +32,42 @@ export async function qmuxServer(mode: Mode, options: SessionOptions = {}): Prom
     void (async () => {
       for await (const channel of session) {
         if (mode === 'hold') held.push(channel);
-        else void (mode === 'echo' ? echo(channel) : sink(channel)).catch(() => {});
+        else void (mode === 'echo' ? echoChannel(channel) : sinkChannel(channel)).catch(() => {});
       }
     })();
   });
   return listen(server, sockets);
 }
 
-async function echo(channel: Channel): Promise<void> {
+/** Serves one channel of scenario (b) and (c): writes back what it reads, then closes. */
+export async function echoChannel(channel: Channel): Promise<void> {
   for (let chunk = await channel.read(); chunk !== null; chunk = await channel.read()) await channel.write(chunk);
   // The peer has sent EOF (or CLOSE): everything is echoed, so close (CLOSE ends the peer's reads too).
   await channel.close();
 }
 
-async function sink(channel: Channel): Promise<void> {
+/** Serves one channel of scenario (a): reads to the end, answers one byte, closes. */
+export async function sinkChannel(channel: Channel): Promise<void> {
   await drain(channel);
   await channel.write(block.subarray(0, 1));
   await channel.close();
 }
 
 export async function qmuxClient(port: number, options: SessionOptions = {}): Promise<Client> {
-  const socket = await connect(port);
-  const session = new Session(socketStream(socket), options);
+  return sessionClient(new Session(socketStream(await connect(port)), options));
+}
+
+/**
+ * The bench's client work over any qmux session (the transport bench runs it over every URL
+ * scheme). `name` starts its failure messages.
+ */
+export function sessionClient(session: Session, name = 'qmux'): Client {
   return {
     async sink(total) {
       const channel = await session.open();
       await writeAll(channel, total);
       await channel.closeWrite();
-      if ((await drain(channel)) !== 1) fail('qmux: no answer to the sink');
+      if ((await drain(channel)) !== 1) fail(`${name}: no answer to the sink`);
       await channel.close();
     },
     async echo(channels, bytes) {
@@ -70,7 +78,7 @@ export async function qmuxClient(port: number, options: SessionOptions = {}): Pr
           await writeAll(channel, bytes);
           await channel.closeWrite();
           const received = await echoed;
-          if (received !== bytes) fail(`qmux: echoed ${received} of ${bytes} bytes`);
+          if (received !== bytes) fail(`${name}: echoed ${received} of ${bytes} bytes`);
           await channel.close();
         }),
       );
@@ -81,7 +89,7 @@ export async function qmuxClient(port: number, options: SessionOptions = {}): Pr
       for (let i = 0; i < count; i++) {
         const channel = await session.open();
         await channel.write(ping);
-        if ((await drain(channel, PING_BYTES)) !== PING_BYTES) fail('qmux: short echo');
+        if ((await drain(channel, PING_BYTES)) !== PING_BYTES) fail(`${name}: short echo`);
         closes.push(channel.close());
       }
       await Promise.all(closes);

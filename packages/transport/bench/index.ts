@@ -20,7 +20,7 @@ import { quick, scenario, type ScenarioCandidate } from '../../../bench/harness.
 import { ECHO_BYTES, ECHO_CHANNELS, PINGS, SINK_TOTAL, type Client } from '../../mux/bench/workload.js';
 import { body, CALLERS, CALLS_PER_CALLER, check, CONC_BYTES, SEQ_BYTES, SEQ_CALLS, type Client as RpcBenchClient } from '../../rpc/bench/workload.js';
 import type { NodeConnectOptions, NodeListenOptions } from '@petrichor/transport/node';
-import { BROWSER_CLIENT, BROWSER_MUX, EVERYTHING, measure, YAMUX, YAMUX_DIR, type BundleSize } from './bundle.js';
+import { BROWSER_CLIENT, BROWSER_MUX, BROWSER_SEXPR_CLIENT, bundle, byFolder, EVERYTHING, measure, YAMUX, YAMUX_DIR, type BundleSize } from './bundle.js';
 import { muxClient, rpcClient } from './clients.js';
 import { startPeer, type Peer } from './peer.js';
 import type { Serving } from './serve.js';
@@ -107,14 +107,23 @@ function printSizes(sizes: BundleSize[], yamux: BundleSize): void {
   for (const row of rows) console.log(row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  '));
 }
 
+/** Where the rpc client's minified bytes come from, by folder (what to shrink next). */
+async function printFolders(): Promise<void> {
+  const { code, inputs } = await bundle(BROWSER_CLIENT);
+  console.log(`\nthe rpc client's ${(code.byteLength / 1000).toFixed(1)} KB minified, by folder:`);
+  for (const [folder, bytes] of byFolder(inputs)) console.log(`  ${(bytes / 1000).toFixed(1).padStart(5)} KB  ${folder}`);
+}
+
 export async function run(): Promise<void> {
   if (only.has('size')) {
     const sizes = [
       await measure('rpc client over WebSocket (wire + mux + rpc + transport)', BROWSER_CLIENT),
+      await measure('the same on s-expressions (imports sexprCodec)', BROWSER_SEXPR_CLIENT),
       await measure('mux session over WebSocket (mux + transport)', BROWSER_MUX),
       await measure('every browser-safe export of the four packages', EVERYTHING),
     ];
     printSizes(sizes, await measure('js-libp2p yamux', YAMUX, YAMUX_DIR));
+    await printFolders();
   }
   if (!['a', 'b', 'c', 'i', 'ii'].some((part) => only.has(part))) return;
 

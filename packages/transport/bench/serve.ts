@@ -3,9 +3,9 @@
  * channel (the mux bench's modes), or an rpc echo service (the rpc bench's). Runs in the child
  * process of peer.ts, or inline.
  */
-import { Session, type Channel } from '@petrichor/mux';
+import { Session } from '@petrichor/mux';
 import { Server as RpcServer } from '@petrichor/rpc';
-import { block } from '../../mux/bench/workload.js';
+import { echoChannel, sinkChannel } from '../../mux/bench/qmux.js';
 import { listen, type NodeListenOptions } from '@petrichor/transport/node';
 
 /** What a peer serves on a URL. */
@@ -14,28 +14,6 @@ export type Serving = 'mux-sink' | 'mux-echo' | 'rpc-echo';
 export interface Served {
   url: string;
   close(): Promise<void>;
-}
-
-/** Reads to the end of the channel and returns the byte count. */
-export async function drain(channel: Channel, limit = Infinity): Promise<number> {
-  let received = 0;
-  while (received < limit) {
-    const chunk = await channel.read();
-    if (chunk === null) break;
-    received += chunk.byteLength;
-  }
-  return received;
-}
-
-async function echo(channel: Channel): Promise<void> {
-  for (let chunk = await channel.read(); chunk !== null; chunk = await channel.read()) await channel.write(chunk);
-  await channel.close();
-}
-
-async function sink(channel: Channel): Promise<void> {
-  await drain(channel);
-  await channel.write(block.subarray(0, 1));
-  await channel.close();
 }
 
 export async function serve(url: string, what: Serving, options: NodeListenOptions): Promise<Served> {
@@ -57,7 +35,7 @@ export async function serve(url: string, what: Serving, options: NodeListenOptio
     sessions.add(session);
     void session.closed.then(() => sessions.delete(session));
     void (async () => {
-      for await (const channel of session) void (what === 'mux-echo' ? echo(channel) : sink(channel)).catch(() => {});
+      for await (const channel of session) void (what === 'mux-echo' ? echoChannel(channel) : sinkChannel(channel)).catch(() => {});
     })();
   });
   return {

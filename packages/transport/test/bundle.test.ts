@@ -1,0 +1,38 @@
+/**
+ * The browser client's bundle (issue 5): esbuild builds it from the sources as a browser app's
+ * bundler would, and we check what is in it. Sizes are printed by `pnpm bench transport`, not
+ * asserted here.
+ */
+import { describe, expect, test } from 'vitest';
+import { BROWSER_CLIENT, BROWSER_SEXPR_CLIENT, bundle, type Bundle } from '../bench/bundle.js';
+
+const text = (b: Bundle): string => new TextDecoder().decode(b.code);
+/** The input files that left bytes in the bundle. */
+const files = (b: Bundle): string[] => [...b.inputs].filter(([, bytes]) => bytes > 0).map(([path]) => path);
+const from = (b: Bundle, pattern: RegExp): string[] => files(b).filter((path) => pattern.test(path));
+
+const MSGPACK = /wire\/src\/(msgpack\/|codecs\/msgpack)|@msgpack/;
+const SEXPR = /wire\/src\/(sexpr\/|codecs\/sexpr)/;
+const SERVER_ONLY = /rpc\/src\/(server|session-codec|relay|endpoints|auth\/(hmac|nonce-cache|bearer|calls|canonical))\.ts$/;
+
+describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
+  test('on tnetstrings: no node: import, no other codec, no server-only code', async () => {
+    const client = await bundle(BROWSER_CLIENT);
+    expect(text(client)).not.toMatch(/["'`]node:/);
+    expect(files(client).filter((path) => path.startsWith('node:'))).toEqual([]);
+    expect(from(client, /wire\/src\/tnetstring\//).length).toBeGreaterThan(0);
+    expect(from(client, /transport\/src\/websocket/).length).toBeGreaterThan(0);
+    expect(from(client, MSGPACK)).toEqual([]);
+    expect(from(client, SEXPR)).toEqual([]);
+    expect(from(client, /wire\/src\/codecs\/index\.ts$/)).toEqual([]); // the registry by name
+    expect(from(client, SERVER_ONLY)).toEqual([]);
+    expect(from(client, /transport\/src\/node\//)).toEqual([]);
+  });
+
+  test('a client that imports sexprCodec holds s-expressions, and still no msgpack', async () => {
+    const client = await bundle(BROWSER_SEXPR_CLIENT);
+    expect(text(client)).not.toMatch(/["'`]node:/);
+    expect(from(client, SEXPR).length).toBeGreaterThan(0);
+    expect(from(client, MSGPACK)).toEqual([]);
+  });
+});
