@@ -12,9 +12,11 @@ export interface MessageDecoderOptions extends DecodeOptions {
 }
 
 const NONE: readonly Message[] = Object.freeze([]);
-const EMPTY = new Uint8Array(0);
-/** The first buffer allocated for a frame split across chunks. */
-const MIN_BUFFER = 64;
+/**
+ * A kept piece of a split frame stays a view of its chunk only if the chunk is at most this many
+ * times bigger; else it is copied, so a few tail bytes cannot hold a large chunk alive.
+ */
+const MAX_PIN_RATIO = 8;
 
 /**
  * Reads Petrichor messages from a byte stream (spec/wire.md §6): push chunks of any size as
@@ -25,8 +27,9 @@ const MIN_BUFFER = 64;
  *   `maxMessageBytes` is refused with {@link LimitError} before it is buffered.
  * - A frame that lies whole inside one chunk is decoded from that chunk, without a copy: byte
  *   strings in the result **alias the chunk**, so do not reuse a chunk's memory after pushing it.
- *   Only the unfinished tail of a chunk is kept, in a buffer that grows with the bytes received
- *   (never ahead of them) and is bounded by the limits.
+ *   A frame split across chunks is kept as its pieces, with memory that grows with the bytes
+ *   received (never ahead of them) and is bounded by the limits, and joined once it is whole:
+ *   one copy however many chunks it took.
  * - A HEADER that is not a dict (after the codec's {@link HeaderForm}, if it has one) is a
  *   {@link ProtocolError}. After any error the stream is broken
  *   and every later call throws the same error. Error offsets count from the stream's first byte.
@@ -43,8 +46,8 @@ export class CodecDecoder {
   /** The decoded HEADER whose BODY is awaited, or `undefined` between messages. */
   private header: Header | undefined = undefined;
   private headerSize = 0;
-  /** The start of a frame that continues in the next chunk. */
-  private buffer: Uint8Array = EMPTY;
+  /** The pieces of a frame that continues in the next chunk, and their total size. */
+  private pieces: Uint8Array[] = [];
   private buffered = 0;
   /** Stream offsets: of the next byte pushed, and of the current frame's first byte. */
   private offset = 0;
@@ -83,10 +86,7 @@ export class CodecDecoder {
           return NONE;
         }
         this.append(chunk, 0, end);
-        const frame = this.buffer.subarray(0, this.buffered);
-        // Values decoded from the buffer may alias it: it is never reused.
-        this.buffer = EMPTY;
-        this.buffered = 0;
+        const frame = this.join();
         messages = this.frame(frame, messages);
         pos = end;
       }
@@ -110,7 +110,7 @@ export class CodecDecoder {
       }
     } catch (error) {
       this.failure = this.streamError(error);
-      this.buffer = EMPTY;
+      this.pieces = [];
       this.buffered = 0;
       throw this.failure;
     }
@@ -151,20 +151,27 @@ export class CodecDecoder {
   }
 
   /**
-   * Keeps `bytes[from, to)`, the continuing start of a frame (the scanner has checked it against
-   * the frame's limit). Grows by doubling, never past the frame's size when known, nor its limit.
+   * Keeps `bytes[from, to)`, a piece of a frame that continues (the scanner has checked it against
+   * the frame's limit): a view, or a copy when its chunk is much larger than it.
    */
   private append(bytes: Uint8Array, from: number, to: number): void {
-    const needed = this.buffered + (to - from);
-    if (needed > this.buffer.length) {
-      const size = this.scanner.size;
-      const capacity = Math.max(needed, Math.min(this.buffer.length * 2 || MIN_BUFFER, size > 0 ? size : this.frameLimit));
-      const grown = new Uint8Array(capacity);
-      grown.set(this.buffer.subarray(0, this.buffered));
-      this.buffer = grown;
+    if (to === from) return;
+    const piece = bytes.subarray(from, to);
+    this.pieces.push(piece.length * MAX_PIN_RATIO >= piece.buffer.byteLength ? piece : piece.slice());
+    this.buffered += to - from;
+  }
+
+  /** The kept pieces as one frame, in a buffer of its own (decoded values may alias it). */
+  private join(): Uint8Array {
+    const frame = new Uint8Array(this.buffered);
+    let at = 0;
+    for (const piece of this.pieces) {
+      frame.set(piece, at);
+      at += piece.length;
     }
-    this.buffer.set(bytes.subarray(from, to), this.buffered);
-    this.buffered = needed;
+    this.pieces = [];
+    this.buffered = 0;
+    return frame;
   }
 
   /** Moves a frame-relative error to stream offsets; reports a BODY over budget as the message it makes. */
