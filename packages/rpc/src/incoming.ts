@@ -86,6 +86,10 @@ export class IncomingCall implements CallContext {
     this.session = host.session;
   }
 
+  get deadlineAt(): number | undefined {
+    return this.timeout === undefined ? undefined : this.#deadlineAt;
+  }
+
   get signal(): AbortSignal {
     let controller = this.#controller;
     if (controller === null) {

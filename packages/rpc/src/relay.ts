@@ -79,7 +79,8 @@ export async function relay(ctx: CallContext, backend: RelayTarget, options: Rel
   const callOptions: CallOptions = { header: request.header };
   if (request.meta !== undefined) callOptions.meta = request.meta;
   if (request.iface !== undefined) callOptions.iface = request.iface;
-  if (ctx.timeout !== undefined) callOptions.timeout = ctx.timeout;
+  // What is left of the caller's deadline, not all of it: the rewrite and the hops before took some.
+  if (ctx.timeout !== undefined) callOptions.timeout = remainingMs(ctx, ctx.timeout);
   if (ctx.oneway) {
     try {
       await backend.deliver(request.verb, request.path, request.body, callOptions);
@@ -170,4 +171,10 @@ function otherFields(header: Header): Readonly<Record<string, Value>> {
     if (!RESERVED.has(key)) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   }
   return out;
+}
+
+/** The ms left until the caller's deadline (its whole `timeout` when the context does not know when it started). */
+function remainingMs(ctx: CallContext, timeout: number): number {
+  const deadlineAt = ctx.deadlineAt;
+  return deadlineAt === undefined ? timeout : Math.max(0, Math.floor(deadlineAt - performance.now()));
 }

@@ -37,6 +37,8 @@ export interface CallContext {
   readonly oneway: boolean;
   /** The relative deadline the caller set, in ms, if any. */
   readonly timeout: number | undefined;
+  /** When that deadline passes, in `performance.now()` ms, if known (a relay passes on what is left). */
+  readonly deadlineAt?: number | undefined;
   /**
    * Fires when the call is over before the handler is: the caller cancelled (reason: `RpcError`
    * 499), the deadline passed (408), the server shut down (503), or the connection was lost.

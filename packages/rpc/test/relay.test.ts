@@ -142,6 +142,27 @@ describe('spec/rpc.md §8.1 relay: unary calls', () => {
   });
 });
 
+describe('spec/rpc.md §8.1 relay: the deadline', () => {
+  test('the backend gets what is left of the caller\'s deadline, not all of it', async () => {
+    const seen: (number | undefined)[] = [];
+    const { caller } = await parties(
+      (backend) => backend.route('GET', '/internal/when', (ctx) => void seen.push(ctx.timeout)),
+      {
+        // The front spends at least 100 ms before it forwards the call.
+        rewrite: async (request) => {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return { ...request, path: '/internal/when' };
+        },
+      },
+    );
+    await caller.call('GET', '/api/when', null, { timeout: 5000 });
+    await caller.call('GET', '/api/when');
+    expect(seen[0]).toBeGreaterThan(0);
+    expect(seen[0]).toBeLessThanOrEqual(4900);
+    expect(seen[1]).toBeUndefined();
+  });
+});
+
 describe('spec/rpc.md §8.1 relay: streams', () => {
   test('a streamed reply passes through item by item; a slow caller stalls the backend (bounded memory)', async () => {
     const ITEM = 16 * 1024;
