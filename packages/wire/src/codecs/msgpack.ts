@@ -7,7 +7,7 @@ import { flagsOf } from '../options.js';
 
 /**
  * msgpack through `@msgpack/msgpack` (spec/wire.md §4). A frame is the msgpack value itself;
- * {@link MsgpackScanner} finds its end as the bytes arrive.
+ * `MsgpackScanner` finds its end as the bytes arrive.
  */
 export const msgpackCodec: Codec = {
   name: 'msgpack',
