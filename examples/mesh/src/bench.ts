@@ -59,7 +59,7 @@ interface Totals {
   rounds: number[];
 }
 
-/** Renders pages at `concurrency` for `ms`; every loop stops by the clock or the first failure storm. */
+/** Renders pages at `concurrency` for `seconds`; every worker stops by the clock (a page is bounded by `pageTimeoutMs`). */
 async function load(front: MeshClient, totals: Totals, options: BenchOptions, first: number): Promise<void> {
   const stop = performance.now() + options.seconds * 1000;
   let i = first;
