@@ -15,6 +15,7 @@ const SLAB_SIZE = 32 * 1024;
  * (its write's promise), so nothing piles up here beyond this.
  */
 const FLUSH_BYTES = 256 * 1024;
+const NOTHING = new Uint8Array(0);
 
 /** Runs `task` once the current macrotask and its microtasks are done (Node: `setImmediate`). */
 const later: (task: () => void) => void =
@@ -36,7 +37,9 @@ const later: (task: () => void) => void =
  */
 export class CoalescingStream implements ByteStream {
   readonly #inner: ByteStream;
-  #pending: Uint8Array[] = [];
+  /** Held chunks: the first `#count` entries (the list is reused from turn to turn). */
+  readonly #pending: Uint8Array[] = [];
+  #count = 0;
   #pendingBytes = 0;
   #slab = new Uint8Array(0);
   #slabUsed = 0;
@@ -54,10 +57,7 @@ export class CoalescingStream implements ByteStream {
     this.#inner = inner;
     if (inner.writev !== undefined) {
       this.writev = (chunks) => {
-        for (const chunk of chunks) {
-          this.#pending.push(chunk);
-          this.#pendingBytes += chunk.length;
-        }
+        for (const chunk of chunks) this.#hold(chunk);
         return this.#queued();
       };
     }
@@ -72,9 +72,13 @@ export class CoalescingStream implements ByteStream {
   }
 
   write(chunk: Uint8Array): void | Promise<void> {
-    this.#pending.push(chunk);
-    this.#pendingBytes += chunk.length;
+    this.#hold(chunk);
     return this.#queued();
+  }
+
+  #hold(chunk: Uint8Array): void {
+    this.#pending[this.#count++] = chunk;
+    this.#pendingBytes += chunk.length;
   }
 
   /**
@@ -115,11 +119,11 @@ export class CoalescingStream implements ByteStream {
    * The chunks as one buffer: one view when they lie back to back in one buffer (the qmux
    * outbox writes consecutive parts of its slab), else copied into a fresh part of the current slab.
    */
-  #join(chunks: readonly Uint8Array[]): Uint8Array {
+  #join(chunks: readonly Uint8Array[], count: number): Uint8Array {
     const size = this.#pendingBytes;
     const first = chunks[0]!;
     let end = first.byteOffset + first.length;
-    for (let k = 1; k < chunks.length; k++) {
+    for (let k = 1; k < count; k++) {
       const chunk = chunks[k]!;
       if (chunk.buffer !== first.buffer || chunk.byteOffset !== end) break;
       end += chunk.length;
@@ -137,28 +141,32 @@ export class CoalescingStream implements ByteStream {
       out = new Uint8Array(size);
     }
     let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
+    for (let k = 0; k < count; k++) {
+      out.set(chunks[k]!, at);
+      at += chunks[k]!.length;
     }
     return out;
   }
 
   readonly #flush = (): void => {
+    const count = this.#count;
+    if (count === 0 || this.#closed) return;
     const chunks = this.#pending;
-    if (chunks.length === 0 || this.#closed) return;
-    this.#pending = [];
     const inner = this.#inner;
+    // What goes out is settled before the transport is called (it could call back into us).
+    let out: Uint8Array | Uint8Array[];
+    if (count === 1) out = chunks[0]!;
+    else if (inner.writev !== undefined && this.#pendingBytes > JOIN_LIMIT) out = chunks.slice(0, count);
+    else out = this.#join(chunks, count);
+    for (let k = 0; k < count; k++) chunks[k] = NOTHING; // no references kept past the turn
+    this.#count = 0;
+    this.#pendingBytes = 0;
     let result: void | Promise<void>;
     try {
-      if (chunks.length === 1) result = inner.write(chunks[0]!);
-      else if (inner.writev !== undefined && this.#pendingBytes > JOIN_LIMIT) result = inner.writev(chunks);
-      else result = inner.write(this.#join(chunks));
+      result = out instanceof Uint8Array ? inner.write(out) : inner.writev!(out);
     } catch (error) {
       this.#failure = error; // the session's next write throws it, and the session ends
       return;
-    } finally {
-      this.#pendingBytes = 0;
     }
     if (result === undefined) return;
     // The transport is full: the session's writes wait for it (and see it fail, if it does).

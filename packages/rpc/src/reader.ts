@@ -29,11 +29,12 @@ export class MessageReader {
     // Promise chains rather than an async loop: a message read costs one promise from here.
     if (this.#next < this.#messages.length) return Promise.resolve(this.#messages[this.#next++]!);
     if (this.#eof) return Promise.resolve(null);
-    return this.#channel.read().then(this.#decode);
+    // An inline arrow, not a field: a function field costs every reader (one per call) its creation.
+    return this.#channel.read().then((chunk) => this.#decode(chunk));
   }
 
   /** Decodes a chunk the channel gave; reads on while it completes no message. */
-  readonly #decode = (chunk: Uint8Array | null): Message | null | Promise<Message | null> => {
+  #decode(chunk: Uint8Array | null): Message | null | Promise<Message | null> {
     const decoder = this.#decoder;
     if (decoder === null) return null; // released meanwhile
     if (chunk === null) {
@@ -44,7 +45,7 @@ export class MessageReader {
     this.#messages = decoder.push(chunk);
     this.#next = 0;
     return this.next();
-  };
+  }
 
   /** Gives the decoder back to `format` for reuse; the reader reads nothing more. */
   release(format: MessageFormat): void {
