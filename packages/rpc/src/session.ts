@@ -115,7 +115,7 @@ export class RpcSession {
     };
     this.closed = this.mux.closed.then((error) => this.#onEnd(error));
     if (init.preopen) this.#pool.refill();
-    void this.#acceptLoop();
+    this.#acceptLoop();
   }
 
   /** The session's codec. */
@@ -307,9 +307,16 @@ export class RpcSession {
     return this.lostError(error);
   }
 
-  async #acceptLoop(): Promise<void> {
+  /** Serves each channel the peer opens as a call; stops when the session ends (accept rejects). */
+  #acceptLoop(): void {
     const host = this.#host;
-    for await (const channel of this.mux) void new IncomingCall(host, channel).run();
+    const mux = this.mux;
+    // A promise chain rather than `for await`: no iterator result and no await per call.
+    const serve = (channel: Channel): void => {
+      mux.accept().then(serve, ignore);
+      void new IncomingCall(host, channel).run();
+    };
+    mux.accept().then(serve, ignore);
   }
 
   #admit(call: IncomingCall): RpcError | null {
