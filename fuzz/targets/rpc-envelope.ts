@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { encodeMessage, MessageDecoder, WireError, type CodecName, type Message, type Value } from '@petrichor/wire';
 import { errorFromReply, parseReplyHead, parseRequest } from '../../packages/rpc/src/envelope.js';
 import { RpcError, RpcProtocolError } from '../../packages/rpc/src/errors.js';
-import { sessionCodec } from '../../packages/rpc/src/sexpr-header.js';
+import { sessionCodec } from '../../packages/rpc/src/session-codec.js';
 import { attempt, chunked, hex, invariant, tally, type Target } from '../harness.js';
 import { ascii, decimalPrefixes, hostileBytes } from '../mutate.js';
 import { values } from '../values.js';
