@@ -74,9 +74,9 @@ export async function serveHttp(table: ServiceTable, keys: Readonly<Record<strin
       if (path === PATHS.activity && method === 'POST') {
         const activity = fields(JSON.parse(body), 'activity');
         if (!['type', 'actor', 'object'].every((key) => typeof activity[key] === 'string')) throw MeshError.badRequest('activity: type, actor and object must be text');
-        // Accepted before it is handled: the caller does not wait for it.
-        send(res, 202, JSON_TYPE, 'null');
-        return table.activity(activity as Activity, caller);
+        // Recorded (cheap, synchronous), then 202: the caller does not wait for a result.
+        table.activity(activity as Activity, caller);
+        return send(res, 202, JSON_TYPE, 'null');
       }
       return sendError(res, 404, `no route for ${method} ${path}`);
     } catch (error) {
@@ -89,6 +89,8 @@ export async function serveHttp(table: ServiceTable, keys: Readonly<Record<strin
   const server = http.createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // A caller that goes away mid-request: the socket is gone, nothing to answer.
+    req.on('error', () => undefined);
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size <= MAX_BODY) chunks.push(chunk);

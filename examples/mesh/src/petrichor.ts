@@ -29,7 +29,7 @@ function asRpc(error: unknown): never {
 function activityOf(body: unknown): Activity {
   const input = fields(body, 'activity');
   for (const name of ['type', 'actor', 'object']) {
-    if (typeof input[name] !== 'string') throw RpcError.badRequest(`activity: ${name} must be text`);
+    if (typeof input[name] !== 'string') throw MeshError.badRequest(`activity: ${name} must be text`);
   }
   return input as Activity;
 }
@@ -69,10 +69,13 @@ export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<
   for (const [action, handler] of table.actions) {
     server.route(action, PATHS.action, (ctx) => run(() => handler({ caller: caller(ctx), input: fields(ctx.body, 'payload') })));
   }
-  server.route('deliver', PATHS.activity, (ctx) => {
-    table.activity(activityOf(ctx.body), caller(ctx));
-    return null;
-  });
+  // One-way: nothing goes back, but a bad activity is still refused (400), never a crash.
+  server.route('deliver', PATHS.activity, (ctx) =>
+    run(() => {
+      table.activity(activityOf(ctx.body), caller(ctx));
+      return null;
+    }),
+  );
 
   const listener: Listener = await listen(options.url ?? 'tcp://127.0.0.1:0', (stream) => void server.serve(stream));
   return {

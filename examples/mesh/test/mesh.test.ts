@@ -200,4 +200,26 @@ describe('the error model', () => {
       await blog.close();
     }
   });
+
+  it('answers params that are not a dict, or not JSON, with 400', async () => {
+    const { urls, keys } = running['petrichor']!;
+    const raw = await Client.connect(await connect(urls.relations), { user: 'blog', codec: codecs.sexpr, auth: hmacClient({ key: 'blog', secret: keys['blog']! }) });
+    try {
+      await expect(raw.call('GET', '/internal/data/user', null, { header: { params: 'u1' } })).rejects.toMatchObject({ code: 400, message: 'params: expected a dict' });
+      await expect(raw.call('recommend', '/internal/', ['u1'])).rejects.toMatchObject({ code: 400, message: 'payload: expected a dict' });
+      // An action relations does not have, on a path it serves: the error model's 405.
+      await expect(raw.call('quote', '/internal/', {})).rejects.toMatchObject({ code: 405, kind: 'VERB_NOT_ALLOWED' });
+    } finally {
+      await raw.close();
+    }
+    const h = running['http']!;
+    const path = '/internal/data/user?params=%7Bnot-json';
+    const status = await new Promise<number>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port: new URL(h.urls.relations).port, path, headers: signRequest('blog', h.keys['blog']!, 'GET', path, '') }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      }).on('error', reject);
+    });
+    expect(status).toBe(400);
+  });
 });
