@@ -46,13 +46,8 @@ export interface ServeOptions {
 export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<string, string>>, options: ServeOptions = {}): Promise<PetrichorService> {
   const server = new Server({ name: table.name, version: '1', auth: hmacServer({ keys }) });
   if (options.signed === true) server.use(verifyCalls(hmacServer({ keys, replayWindowMs: REPLAY_WINDOW_MS, maxNonces: MAX_NONCES })));
-  const params = (ctx: CallContext): Fields => {
-    try {
-      return fields((ctx.header as Readonly<Record<string, unknown>>)['params'], 'params');
-    } catch (error) {
-      return asRpc(error);
-    }
-  };
+  /** The call form's `:params` (only ever read inside `run`, which maps a bad one to 400). */
+  const params = (ctx: CallContext): Fields => fields((ctx.header as Readonly<Record<string, unknown>>)['params'], 'params');
   const run = async (handler: () => Data | Promise<Data>): Promise<Data> => {
     try {
       return await handler();
