@@ -19,7 +19,8 @@ import {
 import { RpcError, type RpcSessionError } from './errors.js';
 import type { MessageFormat } from './format.js';
 import type { Peer } from './handshake/handshake.js';
-import { MessageReader } from './reader.js';
+import type { PendingBytes } from './budget.js';
+import { MessageReader, type FirstMessageWatch } from './reader.js';
 import type { PullQueue } from './pull.js';
 import type { Params, RouteInfo } from './router.js';
 import type { CallContext, Handler, Service } from './service.js';
@@ -41,6 +42,10 @@ export interface CallHost {
   flush(): void;
   /** Where calls no route takes go while someone iterates `session.incoming`, else null. */
   pull(): PullQueue | null;
+  /** The session's count of bytes in first messages still arriving (`maxPendingBytes`). */
+  readonly pending: PendingBytes;
+  /** How long a first message may take from its first byte (`requestTimeoutMs`; 0: no limit). */
+  readonly requestTimeoutMs: number;
 }
 
 const EMPTY_META: ValueObject = Object.freeze({});
@@ -50,7 +55,7 @@ const NO_BYTES = new Uint8Array(0);
 const DEADLINE_TOLERANCE_MS = 20;
 
 /** One incoming call; it is the handler's {@link CallContext}. */
-export class IncomingCall implements CallContext {
+export class IncomingCall implements CallContext, FirstMessageWatch {
   verb = '';
   path = '';
   header: Header = EMPTY_META;
@@ -77,11 +82,15 @@ export class IncomingCall implements CallContext {
   /** When the deadline passes (`performance.now()` ms), if the HEADER set one. */
   #deadlineAt = 0;
   #messagesTaken = false;
+  /** Bytes of an incomplete first message, counted in the session's `pending`. */
+  #pending = 0;
+  /** Runs from the first byte of a first message that takes more than one chunk until it is whole. */
+  #requestTimer: ReturnType<typeof setTimeout> | undefined = undefined;
 
   constructor(host: CallHost, channel: Channel) {
     this.#host = host;
     this.#channel = channel;
-    this.#reader = new MessageReader(channel, host.format.decoder());
+    this.#reader = new MessageReader(channel, host.format.decoder(), this);
     this.peer = host.peer;
     this.session = host.session;
   }
@@ -112,10 +121,12 @@ export class IncomingCall implements CallContext {
     try {
       first = await this.#reader.next();
     } catch (error) {
+      this.#arrived();
       this.#readFailed(error);
       this.#reader.release(this.#host.format);
       return;
     }
+    this.#arrived();
     if (first === null) {
       // An idle pre-opened channel, closed by its opener (or at the session's end).
       this.#replied = true;
@@ -155,6 +166,29 @@ export class IncomingCall implements CallContext {
       // A read still pending (a stream the handler left unread) ends with null once released.
       this.#reader.release(this.#host.format);
     }
+  }
+
+  /**
+   * Counts `bytes` more of a first message that is not whole yet against the session's budget
+   * (429 past it), starting the request's clock at its first byte. Called by the reader. @internal
+   */
+  partial(bytes: number): void {
+    const host = this.#host;
+    if (this.#requestTimer === undefined && host.requestTimeoutMs > 0) {
+      this.#requestTimer = setTimeout(requestTimedOut, host.requestTimeoutMs, this);
+    }
+    if (!host.pending.take(bytes)) {
+      // 429, not 413: this request is within the limits; the session holds too many unfinished ones.
+      throw RpcError.tooManyCalls(`more than ${host.pending.limit} bytes of unfinished requests on this session`);
+    }
+    this.#pending += bytes;
+  }
+
+  /** The first read is over (a message, an end, a refusal): its clock stops and its bytes are given back. */
+  #arrived(): void {
+    if (this.#requestTimer !== undefined) clearTimeout(this.#requestTimer);
+    this.#host.pending.give(this.#pending);
+    this.#pending = 0;
   }
 
   /**
@@ -204,9 +238,15 @@ export class IncomingCall implements CallContext {
     throw RpcError.notFound(`no route for ${request.verb} ${request.path}`);
   }
 
-  /** The first message could not be read: answer 400 (413 past a limit) if the channel still stands. */
+  /**
+   * The first message could not be read: answer 400 (413 past a limit, 429 past the session's
+   * `maxPendingBytes`) if the channel still stands.
+   */
   #readFailed(error: unknown): void {
-    if (error instanceof WireError) {
+    if (this.#replied) return; // answered already: the request timed out
+    if (error instanceof RpcError) {
+      this.#replyError(error, true);
+    } else if (error instanceof WireError) {
       const reply = error instanceof LimitError ? RpcError.tooLarge(error.message) : RpcError.badRequest(error.message);
       this.#replyError(reply, true);
     } else {
@@ -373,6 +413,11 @@ export class IncomingCall implements CallContext {
 
 function deadlinePassed(call: IncomingCall): void {
   call.abort(RpcError.deadlineExceeded());
+}
+
+/** The request did not arrive within `requestTimeoutMs`: 408, and the channel closes (the pending read ends). */
+function requestTimedOut(call: IncomingCall): void {
+  call.abort(RpcError.deadlineExceeded('the request did not arrive within requestTimeoutMs'));
 }
 
 /** `meta` as a plain object whatever the decode shape (a lossless decode gives a `Map`). */

@@ -4,6 +4,12 @@ import type { MessageFormat } from './format.js';
 
 const NONE: readonly Message[] = Object.freeze([]);
 
+/** Told of the bytes read while the first message is incomplete (a session's bounds on unfinished requests). */
+export interface FirstMessageWatch {
+  /** `bytes` more arrived and no message is whole yet. Throws to refuse: `next()` rejects with it. */
+  partial(bytes: number): void;
+}
+
 /**
  * Reads one channel's messages: the chunks the channel delivers, through a message decoder. Reads
  * only when asked, so a caller that stops asking stops the sender through the channel's window.
@@ -14,10 +20,13 @@ export class MessageReader {
   #messages: readonly Message[] = NONE;
   #next = 0;
   #eof = false;
+  /** Told of each chunk until the first message is whole; then null. */
+  #watch: FirstMessageWatch | null;
 
-  constructor(channel: Channel, decoder: MessageDecoder) {
+  constructor(channel: Channel, decoder: MessageDecoder, watch: FirstMessageWatch | null = null) {
     this.#channel = channel;
     this.#decoder = decoder;
+    this.#watch = watch;
   }
 
   /**
@@ -44,6 +53,11 @@ export class MessageReader {
     }
     this.#messages = decoder.push(chunk);
     this.#next = 0;
+    // A first message that arrives in one chunk (most do) costs the watch nothing.
+    if (this.#watch !== null) {
+      if (this.#messages.length === 0) this.#watch.partial(chunk.length);
+      else this.#watch = null;
+    }
     return this.next();
   }
 

@@ -1,12 +1,13 @@
-import type { ByteStream } from '@petrichor/mux';
+import type { ByteStream, SessionOptions as MuxOptions } from '@petrichor/mux';
 import type { CodecName, Value } from '@petrichor/wire';
 import { sessionCodec } from './session-codec.js';
 import type { ServerAuth } from './auth/types.js';
 import { randomIdent } from './client.js';
 import { serveControl } from './control.js';
+import { serverMuxOptions } from './budget.js';
 import { RpcError } from './errors.js';
 import { CODEC_NAMES, resolveLimits, serverHandshake, type HandshakeLimits, type Peer } from './handshake/handshake.js';
-import { RpcSession, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
+import { RpcSession, SESSION_DEFAULTS, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
 import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
 
 /** Options of a {@link Server}. */
@@ -51,6 +52,8 @@ export class Server {
   readonly service: Service;
   readonly #sessions = new Set<RpcSession>();
   readonly #ident: string;
+  /** Every session's qmux options: `maxChannels` lower than qmux's default unless given. */
+  readonly #mux: MuxOptions;
   #closing: RpcError | null = null;
 
   constructor(options: ServerOptions = {}) {
@@ -62,6 +65,7 @@ export class Server {
     this.options = options;
     this.service = new Service(options.defaultInterface ?? 'data');
     this.#ident = options.ident ?? randomIdent();
+    this.#mux = serverMuxOptions(options.mux, options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight, SESSION_DEFAULTS.maxChannels);
     // Every server describes itself on its control interface (spec/rpc.md §7).
     serveControl(this.service, { name: options.name ?? '', version: options.version ?? '0' });
   }
@@ -122,7 +126,13 @@ export class Server {
       onError: (error) => options.onError?.(error, undefined),
     });
     if (handshaken === null) return null;
-    const init: SessionInit = { ...options, codec: sessionCodec(handshaken.peer.codec), service: this.service, preopen: false };
+    const init: SessionInit = {
+      ...options,
+      mux: this.#mux,
+      codec: sessionCodec(handshaken.peer.codec),
+      service: this.service,
+      preopen: false,
+    };
     const session = new RpcSession(handshaken.stream, handshaken.peer, init);
     if (this.#closing !== null) {
       // Shut down while this handshake finished: no new sessions.

@@ -8,6 +8,7 @@ import { CoalescingStream } from './coalesce.js';
 import { errorFromReply, parseReplyHead, requestHeader } from './envelope.js';
 import { ConnectionLostError, RpcError, RpcProtocolError, SessionClosedError, type RpcSessionError } from './errors.js';
 import { MessageFormat, type DecodeShape } from './format.js';
+import { PendingBytes, checkRequestTimeout, resolvePendingBytes } from './budget.js';
 import { CallGuard } from './guard.js';
 import type { Peer } from './handshake/handshake.js';
 import { IncomingCall, type CallHost } from './incoming.js';
@@ -29,7 +30,21 @@ export interface SessionOptions {
   poolSize?: number;
   /** Most idle channels the pool grows to while many calls are in flight. Default 64. */
   maxPoolSize?: number;
-  /** Options of the qmux session (window, packet size, channel limits…). */
+  /**
+   * Most bytes held at once in the peer's requests whose first message is still arriving; a call
+   * that would pass it is answered 429 and its bytes dropped. Default 32 MiB, or
+   * `limits.maxMessageBytes` if that is more; never below it (`RangeError`).
+   */
+  maxPendingBytes?: number;
+  /**
+   * How long a request's first message may take to arrive, from its first byte: past it the call
+   * is answered 408 and its channel closed. Default 30,000 ms; 0 turns it off.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Options of the qmux session (window, packet size, channel limits…). A `Server`'s sessions
+   * default `maxChannels` to 1,024 (4 × `maxInFlight` if that is more), not qmux's 65,536.
+   */
   mux?: MuxOptions;
   /** Told about handler failures that are not `RpcError`s (they reach the caller as a bare 500). */
   onError?: (error: unknown, ctx: CallContext | undefined) => void;
@@ -43,6 +58,18 @@ export const SESSION_DEFAULTS = Object.freeze({
   poolSize: 4,
   /** 64: under many concurrent calls, opens ahead without flooding the peer's accept backlog (256). */
   maxPoolSize: 64,
+  /**
+   * 32 MiB: twice the largest message by default, so two of them (or many small ones) may arrive
+   * at once; what a peer can make a session hold in requests it never finishes.
+   */
+  maxPendingBytes: 32 * 1024 * 1024,
+  /** 30 s: a 16 MiB request at 0.5 MiB/s; a peer trickling one forever loses its channel. */
+  requestTimeoutMs: 30_000,
+  /**
+   * 1,024: a server session's `mux.maxChannels` unless given (4 × `maxInFlight` if that is more),
+   * instead of qmux's 65,536: about 2.4 MiB of idle channels at most, not 150 MiB.
+   */
+  maxChannels: 1024,
 });
 
 /** What a session is built from (internal to the package). */
@@ -71,6 +98,7 @@ export class RpcSession {
   readonly #out: CoalescingStream;
   readonly #pool: ChannelPool;
   readonly #maxInFlight: number;
+  readonly #pending: PendingBytes;
   readonly #onError: ((error: unknown, ctx: CallContext | undefined) => void) | undefined;
   readonly #active = new Set<IncomingCall>();
   readonly #host: CallHost;
@@ -90,6 +118,8 @@ export class RpcSession {
     this.#format = new MessageFormat(init.codec, init.limits, init.decode);
     this.#maxInFlight = positive('maxInFlight', init.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
     this.#onError = init.onError;
+    const pending = (this.#pending = new PendingBytes(resolvePendingBytes(init.maxPendingBytes, SESSION_DEFAULTS.maxPendingBytes, init.limits)));
+    const requestTimeoutMs = checkRequestTimeout(init.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs);
     const poolSize = nonNegative('poolSize', init.poolSize ?? SESSION_DEFAULTS.poolSize);
     const maxPoolSize = positive('maxPoolSize', Math.max(poolSize, init.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize));
     this.#pool = new ChannelPool(this.mux, { poolSize, maxPoolSize }, (error) => this.lostError(error));
@@ -103,6 +133,8 @@ export class RpcSession {
       report: (error, ctx) => this.#onError?.(error, ctx),
       flush: () => this.#out.urgent(),
       pull: () => (this.#pull?.open === true ? this.#pull : null),
+      pending,
+      requestTimeoutMs,
     };
     this.#caller = {
       format: this.#format,
@@ -143,6 +175,11 @@ export class RpcSession {
   /** Calls from the peer being served now. */
   get inFlight(): number {
     return this.#active.size;
+  }
+
+  /** Bytes held now in the peer's requests whose first message is still arriving (at most `maxPendingBytes`). */
+  get pendingBytes(): number {
+    return this.#pending.held;
   }
 
   /**
@@ -358,6 +395,8 @@ export function checkSessionOptions(options: SessionOptions): void {
   positive('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
   nonNegative('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize);
   positive('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize);
+  resolvePendingBytes(options.maxPendingBytes, SESSION_DEFAULTS.maxPendingBytes, options.limits);
+  checkRequestTimeout(options.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs);
 }
 
 function positive(name: string, value: number): number {
