@@ -6,8 +6,14 @@ import { Client } from '@petrichor/rpc';
 import { connect } from '@petrichor/transport/node';
 import { within } from './wait.js';
 
-/** Most calls one bystander makes: its loop ends by itself even if nobody stops it. */
+/**
+ * Most calls one bystander makes: its loop ends by itself even if nobody stops it. With the pause
+ * between calls this lasts well past any one test (at least 40 s), so the bystander is still calling
+ * whenever a test asks for progress: flat out, a fast machine used the calls up mid-test.
+ */
 const MAX_CALLS = 20_000;
+/** Pause between calls: the bystander proves service, it is not a load generator. */
+const PAUSE_MS = 2;
 
 export class Bystander {
   /** Calls answered correctly. */
@@ -39,6 +45,7 @@ export class Bystander {
       } catch (error) {
         this.failures.push(`call ${i}: ${String(error)}`);
       }
+      await new Promise((resolve) => setTimeout(resolve, PAUSE_MS));
     }
   }
 
