@@ -27,7 +27,7 @@ export {
 export type { ClientAuth, Principal, ServerAuth } from './auth/types.js';
 
 // Auth schemes (spec/rpc.md §6): HMAC-SHA256 for services, bearer tokens for public clients.
-export { hmacClient, hmacServer, signedBytes, HMAC_DEFAULTS, type HmacClientOptions, type HmacKeys, type HmacSecret, type HmacServerOptions } from './auth/hmac.js';
+export { hmacClient, hmacServer, signedBytes, HMAC_DEFAULTS, type HmacClientOptions, type HmacSha256, type HmacKeys, type HmacSecret, type HmacServerOptions } from './auth/hmac.js';
 export { authSchemes, bearerClient, bearerServer, type BearerVerify } from './auth/bearer.js';
 export { canonical } from './auth/canonical.js';
 export { NonceCache, type NonceVerdict } from './auth/nonce-cache.js';

@@ -16,7 +16,17 @@ import { Keyword, MAX_DEPTH, Sym, UnencodableError, isDict, tnetstring, type Val
  */
 export function canonical(value: Value): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
-  const size = collect(value, parts, 0, '$');
+  return join(parts, collect(value, parts, 0, '$'));
+}
+
+/** `canonical(first) ‖ canonical(second)`, built in one buffer (what a signature covers). */
+export function canonicalPair(first: Value, second: Value): Uint8Array<ArrayBuffer> {
+  const parts: Uint8Array[] = [];
+  const size = collect(first, parts, 0, '$');
+  return join(parts, size + collect(second, parts, 0, '$'));
+}
+
+function join(parts: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let pos = 0;
   for (const part of parts) {
@@ -27,6 +37,21 @@ export function canonical(value: Value): Uint8Array<ArrayBuffer> {
 }
 
 const utf8 = new TextEncoder();
+
+/**
+ * A string's UTF-8 bytes. Dict keys and names are short and mostly ASCII: copying their char codes
+ * costs far less than a call into TextEncoder (measured: TextEncoder was ~20% of sign+verify).
+ */
+function textBytes(text: string): Uint8Array {
+  if (text.length > 48) return utf8.encode(text);
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) return utf8.encode(text);
+    out[i] = unit;
+  }
+  return out;
+}
 const LIST = Uint8Array.of(0x5d); // ]
 const DICT = Uint8Array.of(0x7d); // }
 const SYMBOL = Uint8Array.of(0x27); // '
@@ -34,8 +59,8 @@ const KEYWORD = Uint8Array.of(0x3a); // :
 
 /** Appends `value`'s canonical parts; returns how many bytes they take. */
 function collect(value: Value, parts: Uint8Array[], depth: number, path: string): number {
-  if (value instanceof Sym) return atom(utf8.encode(value.name), SYMBOL, parts);
-  if (value instanceof Keyword) return atom(utf8.encode(value.name), KEYWORD, parts);
+  if (value instanceof Sym) return atom(textBytes(value.name), SYMBOL, parts);
+  if (value instanceof Keyword) return atom(textBytes(value.name), KEYWORD, parts);
   const isList = Array.isArray(value);
   if (!isList && !isDict(value)) {
     // Scalars: exactly their canonical tnetstring (which refuses what is not in the model).
@@ -64,7 +89,7 @@ function collect(value: Value, parts: Uint8Array[], depth: number, path: string)
 function sortedPairs(dict: ReadonlyMap<string | Uint8Array, Value> | Readonly<Record<string, Value>>, path: string): [string | Uint8Array, Uint8Array, Value][] {
   const entries: Iterable<[string | Uint8Array, Value]> = dict instanceof Map ? dict.entries() : Object.entries(dict);
   const pairs: [string | Uint8Array, Uint8Array, Value][] = [];
-  for (const [key, item] of entries) pairs.push([key, typeof key === 'string' ? utf8.encode(key) : key, item]);
+  for (const [key, item] of entries) pairs.push([key, typeof key === 'string' ? textBytes(key) : key, item]);
   pairs.sort((a, b) => compareBytes(a[1], b[1]));
   for (let i = 1; i < pairs.length; i++) {
     if (compareBytes(pairs[i - 1]![1], pairs[i]![1]) === 0) throw new UnencodableError('two dict keys have the same bytes', path);
@@ -88,9 +113,12 @@ function atom(bytes: Uint8Array, type: Uint8Array | undefined, parts: Uint8Array
 
 const COMMA = Uint8Array.of(0x2c);
 
+/** The `size:` prefixes of sizes below 1024, made when first needed: most atoms are small. */
+const PREFIXES: Uint8Array[] = [];
+
 /** Writes `size:` into the placeholder at `at`; returns its length. */
 function prefix(size: number, parts: Uint8Array[], at: number): number {
-  const bytes = utf8.encode(`${size}:`);
+  const bytes = size < 1024 ? (PREFIXES[size] ??= textBytes(`${size}:`)) : textBytes(`${size}:`);
   parts[at] = bytes;
   return bytes.length;
 }
