@@ -16,21 +16,23 @@ import { Keyword, MAX_DEPTH, Sym, UnencodableError, isDict, tnetstring, type Val
  */
 export function canonical(value: Value): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
-  return join(parts, collect(value, parts, 0, '$'));
+  return join(parts, collect(value, parts, []));
 }
 
 /** `canonical(first) ‖ canonical(second)`, built in one buffer (what a signature covers). */
 export function canonicalPair(first: Value, second: Value): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
-  const size = collect(first, parts, 0, '$');
-  return join(parts, size + collect(second, parts, 0, '$'));
+  const size = collect(first, parts, []);
+  return join(parts, size + collect(second, parts, []));
 }
 
 function join(parts: readonly Uint8Array[], size: number): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(size);
   let pos = 0;
   for (const part of parts) {
-    out.set(part, pos);
+    // Most parts are a few bytes: a loop beats the fixed cost of `set` there.
+    if (part.length > 16) out.set(part, pos);
+    else for (let i = 0; i < part.length; i++) out[pos + i] = part[i]!;
     pos += part.length;
   }
   return out;
@@ -57,8 +59,17 @@ const DICT = Uint8Array.of(0x7d); // }
 const SYMBOL = Uint8Array.of(0x27); // '
 const KEYWORD = Uint8Array.of(0x3a); // :
 
+/** Where `collect` is: the list indexes and dict keys from the root. Made a path only for an error. */
+type Trail = (number | string | Uint8Array)[];
+
+function pathOf(trail: Trail): string {
+  let path = '$';
+  for (const step of trail) path += typeof step === 'number' ? `[${step}]` : `.${typeof step === 'string' ? step : '<bytes>'}`;
+  return path;
+}
+
 /** Appends `value`'s canonical parts; returns how many bytes they take. */
-function collect(value: Value, parts: Uint8Array[], depth: number, path: string): number {
+function collect(value: Value, parts: Uint8Array[], trail: Trail): number {
   if (value instanceof Sym) return atom(textBytes(value.name), SYMBOL, parts);
   if (value instanceof Keyword) return atom(textBytes(value.name), KEYWORD, parts);
   const isList = Array.isArray(value);
@@ -68,17 +79,23 @@ function collect(value: Value, parts: Uint8Array[], depth: number, path: string)
     parts.push(bytes);
     return bytes.length;
   }
-  if (depth >= MAX_DEPTH) throw new UnencodableError(`nested deeper than ${MAX_DEPTH} levels`, path);
+  if (trail.length >= MAX_DEPTH) throw new UnencodableError(`nested deeper than ${MAX_DEPTH} levels`, pathOf(trail));
   const at = parts.push(LIST) - 1; // placeholder for the length prefix
   let size = 0;
   if (isList) {
     const items = value as readonly Value[];
-    for (let i = 0; i < items.length; i++) size += collect(items[i]!, parts, depth + 1, `${path}[${i}]`);
+    for (let i = 0; i < items.length; i++) {
+      trail.push(i);
+      size += collect(items[i]!, parts, trail);
+      trail.pop();
+    }
     parts.push(LIST);
   } else {
-    for (const [key, bytes, item] of sortedPairs(value as ReadonlyMap<string | Uint8Array, Value>, path)) {
+    for (const [key, bytes, item] of sortedPairs(value as ReadonlyMap<string | Uint8Array, Value>, trail)) {
       size += atom(bytes, undefined, parts);
-      size += collect(item, parts, depth + 1, `${path}.${typeof key === 'string' ? key : '<bytes>'}`);
+      trail.push(key);
+      size += collect(item, parts, trail);
+      trail.pop();
     }
     parts.push(DICT);
   }
@@ -86,13 +103,13 @@ function collect(value: Value, parts: Uint8Array[], depth: number, path: string)
 }
 
 /** A dict's pairs as `[key, key's UTF-8 bytes, value]`, sorted bytewise by key. */
-function sortedPairs(dict: ReadonlyMap<string | Uint8Array, Value> | Readonly<Record<string, Value>>, path: string): [string | Uint8Array, Uint8Array, Value][] {
+function sortedPairs(dict: ReadonlyMap<string | Uint8Array, Value> | Readonly<Record<string, Value>>, trail: Trail): [string | Uint8Array, Uint8Array, Value][] {
   const entries: Iterable<[string | Uint8Array, Value]> = dict instanceof Map ? dict.entries() : Object.entries(dict);
   const pairs: [string | Uint8Array, Uint8Array, Value][] = [];
   for (const [key, item] of entries) pairs.push([key, typeof key === 'string' ? textBytes(key) : key, item]);
   pairs.sort((a, b) => compareBytes(a[1], b[1]));
   for (let i = 1; i < pairs.length; i++) {
-    if (compareBytes(pairs[i - 1]![1], pairs[i]![1]) === 0) throw new UnencodableError('two dict keys have the same bytes', path);
+    if (compareBytes(pairs[i - 1]![1], pairs[i]![1]) === 0) throw new UnencodableError('two dict keys have the same bytes', pathOf(trail));
   }
   return pairs;
 }
