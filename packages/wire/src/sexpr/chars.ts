@@ -50,3 +50,18 @@ export function describeChar(code: number): string {
   if (code > 0x20 && code < 0x7f) return code === 0x22 ? `'"'` : `"${String.fromCharCode(code)}"`;
   return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
+
+/**
+ * True when `s` is an identifier as a whole (as {@link IDENTIFIER} tests): a loop over the class
+ * table, cheaper than a regex call for the short names of map keys, symbols and keywords.
+ */
+export function isIdentifier(s: string): boolean {
+  const n = s.length;
+  let c = n > 0 ? s.charCodeAt(0) : 0x80;
+  if (c >= 0x80 || (CLASS[c]! & IDENT_START) === 0) return false;
+  for (let i = 1; i < n; i++) {
+    c = s.charCodeAt(i);
+    if (c >= 0x80 || (CLASS[c]! & IDENT_CONT) === 0) return false;
+  }
+  return true;
+}

@@ -5,22 +5,35 @@
  */
 import { UnencodableError } from '../errors.js';
 import { Float, Keyword, Sym, isDict, type Value } from '../value.js';
-import { IDENTIFIER, MAX_INTEGER_DIGITS, NUMBER_LIKE, RESERVED } from './chars.js';
+import { MAX_INTEGER_DIGITS, NUMBER_LIKE, RESERVED, isIdentifier } from './chars.js';
 
 /** An open list or map being written. */
 interface Frame {
   /** The container, for cycle detection and error paths. */
   readonly container: object;
-  /** List items, or map entries as `[key, value]` pairs. */
-  readonly items: readonly Value[] | readonly (readonly [unknown, Value])[];
+  /** List items; or a map's keys and values interleaved (key, value, key, value…): no pair arrays. */
+  readonly items: readonly unknown[];
   readonly isMap: boolean;
-  /** Index of the next item or entry. */
+  /** Index of the next item (of a map: the next key). */
   next: number;
 }
 
-/** Characters that force the slow path of {@link quote}: `"`, `\`, controls, surrogates. */
+/**
+ * Characters {@link quote} must look at: `"`, `\`, controls, and surrogates (a pair is written
+ * raw, a lone one refused). Global, so that a search can resume where the last one stopped.
+ */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\ud800-\udfff]/g;
+
+/** The escape of each ASCII code that needs one (§3.8): the short forms, else `\u00xx`. */
+const SHORT_ESCAPES: Readonly<Record<number, string>> = { 0x22: '\\"', 0x5c: '\\\\', 0x0a: '\\n', 0x09: '\\t', 0x0d: '\\r' };
+const ESCAPE_TEXT: readonly string[] = Array.from({ length: 0x80 }, (_, c) => SHORT_ESCAPES[c] ?? '\\u00' + c.toString(16).padStart(2, '0'));
+
+/**
+ * Up to this depth, a cycle is found by walking the open containers on the stack; deeper ones
+ * are also kept in a Set, so that a deep value costs no more than linear time.
+ */
+const WALK_DEPTH = 32;
 
 /**
  * Writes `value` as canonical s-expression text: single spaces between items, no comments,
@@ -35,7 +48,7 @@ const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f\ud800-\udfff]/;
  */
 export function stringify(value: Value): string {
   const stack: Frame[] = [];
-  const open = new Set<object>();
+  const deep = new Set<object>(); // the open containers past WALK_DEPTH
   let out = '';
   let v: unknown = value;
   for (;;) {
@@ -49,23 +62,23 @@ export function stringify(value: Value): string {
       if (text.length - (v < 0n ? 1 : 0) > MAX_INTEGER_DIGITS) fail(`integer has more than ${MAX_INTEGER_DIGITS} digits`, stack);
       out += text;
     } else if (v instanceof Sym) {
-      if (!IDENTIFIER.test(v.name) || NUMBER_LIKE.test(v.name) || RESERVED.has(v.name)) {
+      if (!isIdentifier(v.name) || NUMBER_LIKE.test(v.name) || RESERVED.has(v.name)) {
         fail(`symbol ${JSON.stringify(v.name)} would not read back as a symbol`, stack);
       }
       out += v.name;
     } else if (v instanceof Keyword) {
-      if (!IDENTIFIER.test(v.name)) fail(`keyword name ${JSON.stringify(v.name)} is not an identifier`, stack);
+      if (!isIdentifier(v.name)) fail(`keyword name ${JSON.stringify(v.name)} is not an identifier`, stack);
       out += ':' + v.name;
     } else if (v instanceof Float) {
       out += typeof v.value === 'number' ? floatText(v.value, stack) : fail('Float holds no number', stack);
     } else if (Array.isArray(v) || isDict(v)) {
-      if (open.has(v)) fail('cycle: the value contains itself', stack);
+      if (isOpen(v, stack, deep)) fail('cycle: the value contains itself', stack);
       const isMap = !Array.isArray(v);
-      const items = isMap ? (v instanceof Map ? [...(v as Map<unknown, Value>)] : Object.entries(v)) : (v as Value[]);
+      const items = isMap ? interleave(v as ReadonlyMap<unknown, Value> | Readonly<Record<string, Value>>) : (v as Value[]);
       if (items.length === 0) out += isMap ? '{}' : '()';
       else {
         out += isMap ? '{' : '(';
-        open.add(v);
+        if (stack.length >= WALK_DEPTH) deep.add(v);
         stack.push({ container: v, items, isMap, next: 0 });
       }
     } else if (v instanceof Uint8Array) {
@@ -81,18 +94,19 @@ export function stringify(value: Value): string {
       if (top.next < top.items.length) {
         if (top.next > 0) out += ' ';
         if (top.isMap) {
-          const [key, item] = top.items[top.next++] as readonly [unknown, Value];
+          const key = top.items[top.next];
+          v = top.items[top.next + 1];
+          top.next += 2;
           if (typeof key !== 'string') fail('a map key must be text; bytes keys have no s-expression form', stack);
-          out += (IDENTIFIER.test(key) ? ':' + key : quote(key, stack)) + ' ';
-          v = item;
+          out += (isIdentifier(key) ? ':' + key : quote(key, stack)) + ' ';
         } else {
           v = top.items[top.next++];
         }
         break;
       }
       out += top.isMap ? '}' : ')';
-      open.delete(top.container);
       stack.pop();
+      if (stack.length >= WALK_DEPTH) deep.delete(top.container);
     }
   }
 }
@@ -113,31 +127,49 @@ function floatText(x: number, stack: readonly Frame[]): string {
   return text.includes('.') || text.includes('e') ? text : text + '.0';
 }
 
-/** `s` as a string literal: only `"`, `\` and control characters escaped. */
+/** True when `v` is one of the containers being written: the value contains itself. */
+function isOpen(v: object, stack: readonly Frame[], deep: ReadonlySet<object>): boolean {
+  const walk = Math.min(stack.length, WALK_DEPTH);
+  for (let k = 0; k < walk; k++) if (stack[k]!.container === v) return true;
+  return stack.length > WALK_DEPTH && deep.has(v);
+}
+
+/** A map's (or plain object's) keys and values, interleaved, in order. */
+function interleave(map: ReadonlyMap<unknown, Value> | Readonly<Record<string, Value>>): unknown[] {
+  const items: unknown[] = [];
+  if (map instanceof Map) {
+    for (const [key, item] of map as ReadonlyMap<unknown, Value>) items.push(key, item);
+  } else {
+    const object = map as Readonly<Record<string, Value>>;
+    for (const key of Object.keys(object)) items.push(key, object[key]);
+  }
+  return items;
+}
+
+/**
+ * `s` as a string literal: only `"`, `\` and control characters escaped. One regex search finds
+ * the first character to look at; a string with none, the usual case, is wrapped as it is.
+ */
 function quote(s: string, stack: readonly Frame[]): string {
-  if (!NEEDS_ESCAPE.test(s)) return '"' + s + '"';
+  const special = NEEDS_ESCAPE;
+  special.lastIndex = 0;
+  if (!special.test(s)) return '"' + s + '"';
   let out = '"';
   let run = 0;
-  for (let i = 0; i < s.length; i++) {
+  do {
+    const i = special.lastIndex - 1;
     const c = s.charCodeAt(i);
-    let escape: string;
-    if (c === 0x22) escape = '\\"';
-    else if (c === 0x5c) escape = '\\\\';
-    else if (c === 0x0a) escape = '\\n';
-    else if (c === 0x09) escape = '\\t';
-    else if (c === 0x0d) escape = '\\r';
-    else if (c < 0x20 || c === 0x7f) escape = '\\u00' + (c < 0x10 ? '0' : '') + c.toString(16);
-    else if (c >= 0xd800 && c <= 0xdfff) {
+    if (c >= 0xd800 && c <= 0xdfff) {
       const low = s.charCodeAt(i + 1);
       if (c > 0xdbff || !(low >= 0xdc00 && low <= 0xdfff)) {
         fail(`string has a lone surrogate U+${c.toString(16).toUpperCase()} at index ${i}: it is not valid Unicode`, stack);
       }
-      i++;
+      special.lastIndex = i + 2; // the pair is written raw
       continue;
-    } else continue;
-    out += s.slice(run, i) + escape;
+    }
+    out += s.slice(run, i) + ESCAPE_TEXT[c]!;
     run = i + 1;
-  }
+  } while (special.test(s));
   return out + s.slice(run) + '"';
 }
 
@@ -153,10 +185,9 @@ function describeType(v: unknown): string {
 function fail(reason: string, stack: readonly Frame[]): never {
   let path = '$';
   for (const frame of stack) {
-    const at = frame.next - 1;
-    if (!frame.isMap) path += `[${at}]`;
+    if (!frame.isMap) path += `[${frame.next - 1}]`;
     else {
-      const key = (frame.items[at] as readonly [unknown, Value])[0];
+      const key = frame.items[frame.next - 2];
       path += typeof key === 'string' && /^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${typeof key === 'string' ? JSON.stringify(key) : 'bytes'}]`;
     }
   }
