@@ -6,10 +6,11 @@ import { createHmac } from 'node:crypto';
 import type { Value } from '@petrichor/wire';
 import fc from 'fast-check';
 import { afterEach, describe, expect, test } from 'vitest';
-import { RpcError, Server, callPrincipal, hmacClient, hmacServer, signedCalls, verifyCalls, type ClientAuth, type HmacSha256 } from '../src/index.js';
-import { nodeHmac } from '../src/node.js';
+import { Client, RpcError, Server, callPrincipal, hmacClient, hmacServer, signedCalls, verifyCalls, type ClientAuth, type HmacSha256 } from '../src/index.js';
+import { nodeHmac } from '@petrichor/rpc/node'; // the package's Node-only entry, as users import it
 import { canonical } from '../src/auth/canonical.js';
 import { randomNonce, signedBytes } from '../src/auth/hmac.js';
+import { memoryPipe } from '@petrichor/mux';
 import { memoryClient } from './edge-helpers.js';
 
 type Header = Readonly<Record<string, Value>>;
@@ -137,5 +138,25 @@ describe('canonical form of text', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('README: faster HMAC on Node', () => {
+  test('the example signs and checks every call with node:crypto', async () => {
+    const [a, b] = memoryPipe();
+    const process = { env: { BILLING_SECRET: SECRET } as Record<string, string | undefined> };
+    // As in the README:
+    const keys = { billing: process.env.BILLING_SECRET! };
+    const server = new Server({ name: 'ledger' });
+    server.use(verifyCalls(hmacServer({ keys, hmac: nodeHmac })));
+    // (the route and the client are the test's)
+    server.route('POST', '/charge', (ctx) => ctx.body);
+    open.push(server);
+    void server.serve(b);
+    const client = await Client.connect(a, { user: 'billing' });
+    open.push(client);
+    const signed = signedCalls(client, hmacClient({ key: 'billing', secret: keys.billing, hmac: nodeHmac }));
+    expect(await signed.call('POST', '/charge', 12)).toBe(12);
+    expect((await rejection(client.call('POST', '/charge', 12))).message).toBe('missing credentials');
   });
 });
