@@ -11,6 +11,7 @@ import { Buffer } from 'node:buffer';
 import { decode as msgpackDecode, encode as msgpackEncode } from '@msgpack/msgpack';
 import { MessageDecoder, codecs, encodeMessage, msgpack, tnetstring, type CodecName, type DecodeOptions, type Value } from '@petrichor/wire';
 import { micro, type MicroCandidate } from '../../../bench/harness.js';
+import { meshPage } from './page.js';
 
 const utf8 = new TextEncoder();
 const text = new TextDecoder();
@@ -72,6 +73,7 @@ const payloads: Payload[] = [
     toJson: (value) => Buffer.from(value as Uint8Array).toString('base64'),
     fromJson: (json) => new Uint8Array(Buffer.from(json as string, 'base64')),
   },
+  { name: 'mesh page ~36 KB', value: meshPage, convenient: { text: true, objects: true }, toJson: identity, fromJson: identity },
   { name: '10,000 ints', value: ints, convenient: { text: true, objects: true }, toJson: identity, fromJson: identity },
 ];
 
