@@ -29,7 +29,7 @@ export interface HmacClientOptions {
   secret: HmacSecret;
   /** The clock, in ms since the epoch. Default `Date.now`. */
   now?: () => number;
-  /** A fresh nonce per message. Default {@link randomNonce}: 16 random bytes as 32 lowercase hex digits. */
+  /** A fresh nonce per message. Default: 16 random bytes as 32 lowercase hex digits. */
   nonce?: () => string;
   /** The HMAC-SHA256 implementation. Default WebCrypto. */
   hmac?: HmacSha256;
