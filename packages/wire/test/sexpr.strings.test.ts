@@ -33,7 +33,7 @@ function referenceQuote(s: string): string | undefined {
 }
 
 /**
- * §3.4 by the letter: reads the string literal at the start of `text` and returns its value, or
+ * §3.4 by the letter: reads the string literal at the start of `text` and returns its value and
  * where it ends, or the UTF-16 index where it stops being valid (its `"`, 0, when never closed).
  */
 function referenceRead(text: string): { value: string; end: number } | { errorAt: number } {

@@ -81,13 +81,23 @@ class Frame {
 const EMPTY: readonly Value[] = Object.freeze([]);
 
 /**
- * What ends a plain run inside a string: `"`, `\`, the control characters a string may not hold
- * raw (all but TAB, LF and CR), U+007F, and surrogates (a pair is checked and skipped).
+ * A plain run inside a string: up to a `"`, a `\`, a control character a string may not hold raw
+ * (all but TAB, LF and CR), U+007F, or a surrogate (a pair is checked and skipped). Sticky, so
+ * that one match skips the run from where the reader stands.
  */
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
-const STRING_SPECIAL = /["\\\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]/g;
+const PLAIN_RUN = /[^"\\\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ud800-\udfff]*/y;
 
-const ESCAPES: Record<number, string | undefined> = { 0x22: '"', 0x5c: '\\', 0x6e: '\n', 0x74: '\t', 0x72: '\r' };
+/** The character of each one-letter escape by the ASCII code after the `\`; '' where there is none. */
+const ESCAPES: readonly string[] = (() => {
+  const table: string[] = new Array<string>(128).fill('');
+  table[0x22] = '"';
+  table[0x5c] = '\\';
+  table[0x6e] = '\n';
+  table[0x74] = '\t';
+  table[0x72] = '\r';
+  return table;
+})();
 
 /** Reads data one at a time from `text`. */
 class Reader {
@@ -370,19 +380,20 @@ class Reader {
   }
 
   /**
-   * Reads a string whose `"` is at `start`. Plain runs are skipped by one regex search and taken
-   * as slices: per-character work in JS costs several times more on long strings.
+   * Reads a string whose `"` is at `start`. Plain runs are skipped by one regex match and taken
+   * as slices: per-character work in JS costs twice as much or more on long strings.
    */
   private readString(start: number): string {
     const text = this.text;
-    const special = STRING_SPECIAL;
+    const plain = PLAIN_RUN;
     let i = start + 1;
     let out = '';
     let runStart = i;
     for (;;) {
-      special.lastIndex = i;
-      if (!special.test(text)) this.fail('string never closed: input ended before its closing \'"\'', start);
-      i = special.lastIndex - 1;
+      plain.lastIndex = i;
+      plain.test(text);
+      i = plain.lastIndex;
+      if (i >= this.n) this.fail('string never closed: input ended before its closing \'"\'', start);
       const c = text.charCodeAt(i);
       if (c === 0x22) break;
       if (c === 0x5c) {
@@ -410,8 +421,8 @@ class Reader {
    */
   private readEscape(i: number, start: number): number {
     const c = this.text.charCodeAt(i + 1);
-    const simple = ESCAPES[c];
-    if (simple !== undefined) {
+    const simple = c < 0x80 ? ESCAPES[c]! : ''; // NaN past the end: not < 0x80
+    if (simple !== '') {
       this.escaped = simple;
       return i + 2;
     }
