@@ -2,7 +2,7 @@ import type { ByteStream } from '@petrichor/mux';
 import type { Listener } from './listener.js';
 import { connectMemory, listenMemory } from './mem.js';
 import type { ConnectOptions, ListenOptions } from './options.js';
-import { needsNode, parseUrl, type Endpoint } from './url.js';
+import { formatUrl, needsNode, parseUrl, parseWebUrl, type Endpoint } from './url.js';
 import { connectWebSocket } from './websocket.js';
 
 /**
@@ -11,18 +11,9 @@ import { connectWebSocket } from './websocket.js';
  * users import `connect` from `@petrichor/transport/node`, which adds tcp, unix and tls.
  * Rejects with a {@link TransportError}.
  */
-export function connect(url: string | URL, options: ConnectOptions = {}): Promise<ByteStream> {
-  return withEndpoint(url, (endpoint) => {
-    switch (endpoint.scheme) {
-      case 'mem':
-        return connectMemory(endpoint.name);
-      case 'ws':
-      case 'wss':
-        return connectWebSocket(endpoint.url, options);
-      default:
-        throw needsNode(endpoint, 'connect to');
-    }
-  });
+export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<ByteStream> {
+  const endpoint = parseWebUrl(url); // inside the async function: a bad URL rejects
+  return endpoint.scheme === 'mem' ? connectMemory(endpoint.name) : connectWebSocket(endpoint.url, options);
 }
 
 /**
@@ -39,7 +30,7 @@ export function listen(
   const onStream = listenArguments(optionsOrOnStream, maybeOnStream)[1];
   return withEndpoint(url, (endpoint) => {
     if (endpoint.scheme === 'mem') return listenMemory(endpoint.name, onStream);
-    throw needsNode(endpoint, 'listen on');
+    throw needsNode(formatUrl(endpoint), 'listen on');
   });
 }
 

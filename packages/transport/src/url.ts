@@ -14,33 +14,26 @@ export type Endpoint =
 /** The schemes {@link parseUrl} knows. */
 export type Scheme = Endpoint['scheme'];
 
+/** The endpoints every runtime dials (spec/transports.md §1): the browser-safe `connect` parses only these. */
+export type WebEndpoint = Extract<Endpoint, { scheme: 'ws' | 'wss' | 'mem' }>;
+
 /**
  * Parses a transport URL. Throws {@link TransportError} `TRANSPORT_UNSUPPORTED_URL` for anything
  * that is not one of the forms of spec/transports.md §1: an unknown scheme, a missing host or port,
  * a relative or host-qualified Unix path, credentials, a path where none belongs.
  */
 export function parseUrl(input: string | URL): Endpoint {
-  let url: URL;
-  try {
-    url = typeof input === 'string' ? new URL(input) : input;
-  } catch (error) {
-    throw unsupported(String(input), 'not a URL', error);
-  }
+  const url = toUrl(input);
   const text = url.href;
-  if (url.username !== '' || url.password !== '') throw unsupported(text, 'credentials do not belong in a transport URL');
   const scheme = url.protocol.slice(0, -1);
   switch (scheme) {
     case 'tcp':
     case 'tls': {
       if (url.pathname !== '' && url.pathname !== '/') throw unsupported(text, `${scheme}:// takes no path`);
       if (url.search !== '' || url.hash !== '') throw unsupported(text, `${scheme}:// takes no query or fragment`);
-      return { scheme, host: host(url, text), port: port(url, text, undefined) };
-    }
-    case 'ws':
-    case 'wss': {
-      if (url.hash !== '') throw unsupported(text, 'a WebSocket URL takes no fragment');
-      const path = `${url.pathname}${url.search}`;
-      return { scheme, url: text, host: host(url, text), port: port(url, text, scheme === 'ws' ? 80 : 443), path };
+      if (url.hostname === '') throw unsupported(text, 'a host is required');
+      if (url.port === '') throw unsupported(text, 'a port is required (0 to listen on any free port)');
+      return { scheme, host: bare(url.hostname), port: Number(url.port) }; // the URL parser has checked 0 … 65535
     }
     case 'unix': {
       if (url.host !== '') throw unsupported(text, 'write unix:///absolute/path (three slashes: no host)');
@@ -55,16 +48,51 @@ export function parseUrl(input: string | URL): Endpoint {
       if (path.includes('\0')) throw unsupported(text, 'the socket path contains a NUL byte');
       return { scheme, path };
     }
-    case 'mem': {
-      if (url.host === '') throw unsupported(text, 'write mem://name');
-      if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.port !== '') {
-        throw unsupported(text, 'mem:// takes a name only');
-      }
-      return { scheme, name: url.host };
-    }
     default:
-      throw unsupported(text, `unknown scheme "${scheme}:" (known: tcp, unix, tls, ws, wss, mem)`);
+      return webEndpoint(url, scheme);
   }
+}
+
+/**
+ * {@link parseUrl} for the browser-safe `connect`: only ws, wss and mem, so that a browser bundle
+ * holds no parser for the rest; tcp, unix and tls are refused with a pointer to
+ * `@petrichor/transport/node`. @internal
+ */
+export function parseWebUrl(input: string | URL): WebEndpoint {
+  const url = toUrl(input);
+  const scheme = url.protocol.slice(0, -1);
+  if (scheme === 'tcp' || scheme === 'tls' || scheme === 'unix') throw needsNode(url.href, 'connect to');
+  return webEndpoint(url, scheme);
+}
+
+/** The URL, refused if it does not parse or carries credentials (rule 1). */
+function toUrl(input: string | URL): URL {
+  let url: URL;
+  try {
+    url = typeof input === 'string' ? new URL(input) : input;
+  } catch (error) {
+    throw unsupported(String(input), 'not a URL', error);
+  }
+  if (url.username !== '' || url.password !== '') throw unsupported(url.href, 'credentials do not belong in a transport URL');
+  return url;
+}
+
+function webEndpoint(url: URL, scheme: string): WebEndpoint {
+  const text = url.href;
+  if (scheme === 'ws' || scheme === 'wss') {
+    // A special scheme: the URL parser has already refused an empty host and a bad port.
+    if (url.hash !== '') throw unsupported(text, 'a WebSocket URL takes no fragment');
+    const port = url.port === '' ? (scheme === 'ws' ? 80 : 443) : Number(url.port);
+    return { scheme, url: text, host: bare(url.hostname), port, path: `${url.pathname}${url.search}` };
+  }
+  if (scheme === 'mem') {
+    if (url.host === '') throw unsupported(text, 'write mem://name');
+    if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.port !== '') {
+      throw unsupported(text, 'mem:// takes a name only');
+    }
+    return { scheme, name: url.host };
+  }
+  throw unsupported(text, `unknown scheme "${scheme}:" (known: tcp, unix, tls, ws, wss, mem)`);
 }
 
 /** The URL of an endpoint, in the form {@link parseUrl} reads (what `Listener.url` reports). */
@@ -87,18 +115,9 @@ function hostPart(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
-function host(url: URL, text: string): string {
-  const name = url.hostname;
-  if (name === '') throw unsupported(text, 'a host is required');
-  return name.startsWith('[') && name.endsWith(']') ? name.slice(1, -1) : name;
-}
-
-function port(url: URL, text: string, fallback: number | undefined): number {
-  if (url.port === '') {
-    if (fallback === undefined) throw unsupported(text, 'a port is required (0 to listen on any free port)');
-    return fallback;
-  }
-  return Number(url.port); // the URL parser has checked 0 … 65535
+/** A host name without IPv6 brackets. */
+function bare(name: string): string {
+  return name.startsWith('[') ? name.slice(1, -1) : name;
 }
 
 function unsupported(url: string, why: string, cause?: unknown): TransportError {
@@ -106,9 +125,6 @@ function unsupported(url: string, why: string, cause?: unknown): TransportError 
 }
 
 /** For transports that exist only in Node: the error a browser-safe `connect`/`listen` gives. */
-export function needsNode(endpoint: Endpoint, what: 'connect to' | 'listen on'): TransportError {
-  return new TransportError(
-    'TRANSPORT_UNSUPPORTED_URL',
-    `cannot ${what} ${formatUrl(endpoint)} here: import connect/listen from @petrichor/transport/node`,
-  );
+export function needsNode(url: string, what: 'connect to' | 'listen on'): TransportError {
+  return unsupported(url, `cannot ${what} it here: import connect/listen from @petrichor/transport/node`);
 }

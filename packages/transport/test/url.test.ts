@@ -105,6 +105,19 @@ describe('spec/transports.md §1 URL forms', () => {
     await expect(browserSafe.connect('bogus')).rejects.toMatchObject({ code: 'TRANSPORT_UNSUPPORTED_URL' });
   });
 
+  test.each([
+    ['ws://user:pw@127.0.0.1:1/', 'credentials'],
+    ['ws://127.0.0.1:1/#frag', 'fragment'],
+    ['mem://name/path', 'a name only'],
+    ['mem://', 'mem://name'],
+    ['http://127.0.0.1:1/', 'unknown scheme'],
+  ])('the browser-safe connect checks %s before dialling: %s', async (url, why) => {
+    await expect(browserSafe.connect(url)).rejects.toMatchObject({
+      code: 'TRANSPORT_UNSUPPORTED_URL',
+      message: expect.stringContaining(why),
+    });
+  });
+
   test('without a WebSocket constructor the browser-safe connect says so', async () => {
     expect((globalThis as { WebSocket?: unknown }).WebSocket).toBeUndefined(); // Node 20
     await expect(browserSafe.connect('ws://127.0.0.1:1/')).rejects.toMatchObject({
