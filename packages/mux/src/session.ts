@@ -36,8 +36,8 @@ export class Session implements AsyncIterable<Channel> {
   readonly #table = new ChannelTable<MuxChannel>();
   /** Inbound channels confirmed and waiting for accept(). */
   readonly #backlog = new Deque<MuxChannel>();
-  /** accept() calls waiting for a channel; null tells them the session ended. */
-  readonly #acceptors = new Deque<Waiter<MuxChannel | null>>();
+  /** accept() calls waiting for a channel; rejected with the session's error when it ends. */
+  readonly #acceptors = new Deque<Waiter<MuxChannel>>();
   #waitingForRoom: MuxChannel[] = [];
   /** Channels whose consumed window goes back on the next idle-return tick (spec/qmux.md §4.2). */
   #returningSoon: MuxChannel[] = [];
@@ -169,15 +169,21 @@ export class Session implements AsyncIterable<Channel> {
 
   /** The next channel the peer opened. Rejects with the session's error once it has ended. */
   accept(): Promise<Channel> {
-    return this.#next().then((channel) => channel ?? Promise.reject(this.#error!));
+    // One promise per accept, settled by the read loop (a server accepts once per call).
+    const channel = this.#backlog.shift();
+    if (channel !== undefined) return Promise.resolve(channel);
+    if (this.#error !== null) return Promise.reject(this.#error);
+    return new Promise((resolve, reject) => this.#acceptors.push({ resolve, reject }));
   }
 
   /** Yields every channel the peer opens; ends when the session ends (see {@link closed} for why). */
   [Symbol.asyncIterator](): AsyncIterator<Channel> {
     return {
+      // accept() rejects only once the session has ended: that is the iteration's end.
       next: () =>
-        this.#next().then((channel): IteratorResult<Channel> =>
-          channel === null ? { done: true, value: undefined } : { done: false, value: channel },
+        this.accept().then(
+          (channel): IteratorResult<Channel> => ({ done: false, value: channel }),
+          (): IteratorResult<Channel> => ({ done: true, value: undefined }),
         ),
     };
   }
@@ -186,13 +192,6 @@ export class Session implements AsyncIterable<Channel> {
   close(error?: Error): void {
     if (error === undefined) this.#end(new SessionClosedError('the session was closed'), undefined);
     else this.#end(error instanceof MuxError ? error : new SessionClosedError(error.message, { cause: error }), error);
-  }
-
-  #next(): Promise<MuxChannel | null> {
-    const channel = this.#backlog.shift();
-    if (channel !== undefined) return Promise.resolve(channel);
-    if (this.#error !== null) return Promise.resolve(null);
-    return new Promise((resolve, reject) => this.#acceptors.push({ resolve, reject }));
   }
 
   // ---- the read loop ----
@@ -339,7 +338,7 @@ export class Session implements AsyncIterable<Channel> {
     }
     for (const channel of this.#table.clear()) channel.terminate(reason);
     this.#backlog.drain();
-    for (const acceptor of this.#acceptors.drain()) acceptor.resolve(null);
+    for (const acceptor of this.#acceptors.drain()) acceptor.reject(reason);
     this.#waitingForRoom = [];
     clearTimeout(this.#returnTimer);
     this.#returnTimer = undefined;
