@@ -1,7 +1,7 @@
 import { UnencodableError } from './errors.js';
 import { MAX_DEPTH } from './limits.js';
 import { isWellFormed } from './utf8.js';
-import { Float, Keyword, Sym } from './value.js';
+import { Float, Keyword, Sym, isDict } from './value.js';
 
 /**
  * Encoders run a fast pass that only notices that something cannot be written. This module
@@ -56,7 +56,7 @@ export function isPlainObject(value: object): boolean {
 export function explainUnencodable(value: unknown, rules: EncodableRules): never {
   const ancestors = new Set<object>();
   const visit = (v: unknown, path: string, depth: number): void => {
-    if (typeof v !== 'object' || v === null || !(Array.isArray(v) || v instanceof Map || isPlainObject(v))) {
+    if (!(Array.isArray(v) || isDict(v))) {
       const reason = rules.leaf(v);
       if (reason !== undefined) throw new UnencodableError(reason, path);
       return;

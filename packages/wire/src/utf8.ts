@@ -1,8 +1,8 @@
 /**
- * UTF-8 helpers for the binary codecs. Short strings, the bulk of any header or record, are
- * decoded and encoded by hand: crossing into TextDecoder/TextEncoder costs more than the work
- * itself below a few dozen bytes. Long strings go to the platform. Decoding is strict (no
- * replacement characters) so that text and bytes never blur.
+ * UTF-8 helpers for the binary codecs. Short ASCII strings, the bulk of any header or record, are
+ * decoded by hand, and short strings encoded by hand: crossing into TextDecoder/TextEncoder costs
+ * more than the work itself below a few dozen bytes. The rest goes to the platform. Decoding is
+ * strict (no replacement characters) so that text and bytes never blur.
  */
 
 const fatalDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -22,14 +22,8 @@ const SHORT_ENCODE = 48;
  * (overlong forms, surrogates and code points past U+10FFFF are invalid). A leading BOM is kept.
  */
 export function decodeUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  if (end - start > SHORT) {
-    try {
-      return fatalDecoder.decode(bytes.subarray(start, end));
-    } catch {
-      return undefined;
-    }
-  }
-  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return decodeShortUtf8(bytes, start, end);
+  if (end - start > SHORT) return decodeStrict(bytes, start, end);
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return decodeStrict(bytes, start, end);
   return ascii(bytes, start, end);
 }
 
@@ -70,7 +64,7 @@ export function decodeKey(bytes: Uint8Array, start: number, end: number): string
   let hash = 0x811c9dc5 ^ length;
   for (let i = start; i < end; i++) {
     const byte = bytes[i]!;
-    if (byte >= 0x80) return decodeShortUtf8(bytes, start, end);
+    if (byte >= 0x80) return decodeStrict(bytes, start, end);
     hash = Math.imul(hash ^ byte, 0x01000193); // FNV-1a
   }
   const slot = (hash ^ (hash >>> 15)) & (KEY_CACHE_SLOTS - 1);
@@ -85,54 +79,17 @@ export function decodeKey(bytes: Uint8Array, start: number, end: number): string
   return key;
 }
 
-const units: number[] = [];
-
-/** The hand-written strict decoder for short runs that are not pure ASCII. */
-function decodeShortUtf8(bytes: Uint8Array, start: number, end: number): string | undefined {
-  units.length = 0;
-  let i = start;
-  while (i < end) {
-    const b1 = bytes[i++]!;
-    if (b1 < 0x80) {
-      units.push(b1);
-      continue;
-    }
-    let need: number;
-    let lo = 0x80;
-    let hi = 0xbf;
-    let cp: number;
-    if (b1 >= 0xc2 && b1 <= 0xdf) {
-      need = 1;
-      cp = b1 & 0x1f;
-    } else if (b1 >= 0xe0 && b1 <= 0xef) {
-      need = 2;
-      cp = b1 & 0x0f;
-      if (b1 === 0xe0) lo = 0xa0; // no overlong 3-byte forms
-      else if (b1 === 0xed) hi = 0x9f; // no UTF-16 surrogates
-    } else if (b1 >= 0xf0 && b1 <= 0xf4) {
-      need = 3;
-      cp = b1 & 0x07;
-      if (b1 === 0xf0) lo = 0x90; // no overlong 4-byte forms
-      else if (b1 === 0xf4) hi = 0x8f; // nothing past U+10FFFF
-    } else {
-      return undefined;
-    }
-    if (i + need > end) return undefined;
-    for (let k = 0; k < need; k++) {
-      const b = bytes[i++]!;
-      if (b < lo || b > hi) return undefined;
-      lo = 0x80;
-      hi = 0xbf;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    if (cp > 0xffff) {
-      cp -= 0x10000;
-      units.push(0xd800 | (cp >> 10), 0xdc00 | (cp & 0x3ff));
-    } else {
-      units.push(cp);
-    }
+/**
+ * TextDecoder, strict. Short runs that are not pure ASCII come here too: a hand-written decoder
+ * was measured only ~20 % faster on them (Node 20, 5 to 21 bytes) and cost 200 bytes of a gzipped
+ * browser bundle.
+ */
+function decodeStrict(bytes: Uint8Array, start: number, end: number): string | undefined {
+  try {
+    return fatalDecoder.decode(bytes.subarray(start, end));
+  } catch {
+    return undefined;
   }
-  return String.fromCharCode.apply(null, units);
 }
 
 /**
