@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { MalformedError, UnencodableError } from '../src/errors.js';
+import { IDENTIFIER, isIdentifier } from '../src/sexpr/chars.js';
 import { parse, stringify } from '../src/sexpr/index.js';
 import type { Value } from '../src/value.js';
 
@@ -176,6 +177,23 @@ describe('spec/wire.md §3.4 and §3.8 strings, against a character-by-character
       }),
       { numRuns: 3000 },
     );
+  });
+});
+
+describe('spec/wire.md §3.1 identifiers', () => {
+  test('the class-table check agrees with the identifier grammar on any text', () => {
+    const unit = fc.oneof(fc.constantFrom(...'aZ_~!?*+-/<>=&%$^.09:#"\\ ()é\u0000\u007f'.split('')), fc.string({ minLength: 1, maxLength: 1 }));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 8 }), (s) => {
+        expect(isIdentifier(s)).toBe(IDENTIFIER.test(s));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(isIdentifier('')).toBe(false);
+    expect(isIdentifier('a')).toBe(true);
+    expect(isIdentifier('1a')).toBe(false);
+    expect(isIdentifier('a1:#')).toBe(true);
+    expect(isIdentifier('a\u00e9')).toBe(false);
   });
 });
 
