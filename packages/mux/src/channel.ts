@@ -97,6 +97,8 @@ const MAX_PIN_RATIO = 8;
 export class MuxChannel implements Channel {
   readonly id: number;
   remoteId: number;
+  /** When our unanswered OPEN times out (`performance.now()` ms; the session's timer); 0 if none. */
+  openDue = 0;
   #state: ChannelState;
   readonly #host: ChannelHost;
   readonly #outbound: boolean;
@@ -116,7 +118,9 @@ export class MuxChannel implements Channel {
   #buffered = 0;
   /** The error that ended the session, once it has. */
   #sessionError: MuxError | null = null;
-  #readers: Waiter<Uint8Array | null>[] | null = null;
+  /** The oldest pending read, and any more behind it (rare: reads are usually one at a time). */
+  #reader: Waiter<Uint8Array | null> | null = null;
+  #moreReaders: Waiter<Uint8Array | null>[] | null = null;
   #writes: Deque<PendingWrite> | null = null;
   #waitingForRoom = false;
   #opening: PendingOpen | null = null;
@@ -319,7 +323,10 @@ export class MuxChannel implements Channel {
     const end = this.#readEnd;
     if (end === 'eof') return Promise.resolve(null);
     if (end !== null) return Promise.reject(end);
-    return new Promise((resolve, reject) => (this.#readers ??= []).push({ resolve, reject }));
+    return new Promise((resolve, reject) => {
+      if (this.#reader === null) this.#reader = { resolve, reject };
+      else (this.#moreReaders ??= []).push({ resolve, reject });
+    });
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
@@ -332,8 +339,9 @@ export class MuxChannel implements Channel {
   /** Received payload bytes (already admitted) for the reader. */
   deliver(chunk: Uint8Array): void {
     if (this.#state !== ChannelState.Open) return; // closed by us between pieces of one DATA
-    const reader = this.#readers?.shift();
-    if (reader !== undefined) {
+    const reader = this.#reader;
+    if (reader !== null) {
+      this.#reader = this.#moreReaders?.shift() ?? null;
       this.#consume(chunk.length);
       reader.resolve(chunk);
       return;
@@ -379,12 +387,14 @@ export class MuxChannel implements Channel {
   #endReads(end: 'eof' | MuxError): void {
     if (this.#readEnd !== null) return;
     this.#readEnd = end;
-    const readers = this.#readers;
-    if (readers === null) return;
-    this.#readers = null;
-    for (const reader of readers) {
-      if (end === 'eof') reader.resolve(null);
-      else reader.reject(end);
+    const reader = this.#reader;
+    if (reader === null) return;
+    const readers = this.#moreReaders ?? [];
+    this.#reader = this.#moreReaders = null;
+    readers.unshift(reader);
+    for (const waiting of readers) {
+      if (end === 'eof') waiting.resolve(null);
+      else waiting.reject(end);
     }
   }
 

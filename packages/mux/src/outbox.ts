@@ -125,6 +125,14 @@ export class Outbox {
     writeClose(this.#scratch, at, recipientId);
   }
 
+  /**
+   * Hands what is queued to the transport now instead of at the next microtask (unless the
+   * transport is blocked): for a sender that knows a request or reply is complete.
+   */
+  flushNow(): void {
+    this.#flush();
+  }
+
   /** Hands whatever is queued to the transport now (even if it is blocked), then stops for good. */
   shutdown(): void {
     if (this.#closed) return;

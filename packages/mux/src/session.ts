@@ -43,10 +43,14 @@ export class Session implements AsyncIterable<Channel> {
   #returningSoon: MuxChannel[] = [];
   #returnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   /**
-   * Our opens waiting for an answer, oldest first, with when each times out. One timer serves
-   * them all: a timer per open costs more than a call (Node makes and drops a timer list each time).
+   * Our opens waiting for an answer, oldest first (each channel's `openDue` says when it times
+   * out; 0 once answered). One timer serves them all: a timer per open costs more than a call
+   * (Node makes and drops a timer list each time). A queue, not a Map: answers come in order, so
+   * they leave from the front, and a Map going from one entry to none reallocates its table.
    */
-  readonly #opening = new Map<MuxChannel, number>();
+  readonly #opening = new Deque<MuxChannel>();
+  /** Opens in `#opening` still unanswered. */
+  #openPending = 0;
   #openTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   readonly #host: ChannelHost;
   /** When the last chunk arrived (`performance.now()`), for keepalive. */
@@ -72,8 +76,12 @@ export class Session implements AsyncIterable<Channel> {
       waitForRoom: (channel) => this.#waitingForRoom.push(channel),
       returnSoon: (channel) => this.#returnSoon(channel),
       openSettled: (channel) => {
+        if (channel.openDue === 0) return; // not timed here (a ping), or taken off already
+        channel.openDue = 0;
+        const opening = this.#opening;
+        while (opening.peek()?.openDue === 0) opening.shift();
         // The timer stays armed for the next open, but must not keep a process alive by itself.
-        if (this.#opening.delete(channel) && this.#opening.size === 0) unref(this.#openTimer);
+        if (--this.#openPending === 0) unref(this.#openTimer);
       },
     };
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -116,8 +124,9 @@ export class Session implements AsyncIterable<Channel> {
     const opened = channel.opened(signal, 0);
     const timeoutMs = this.#options.openTimeoutMs;
     if (timeoutMs > 0) {
-      if (this.#opening.size === 0) ref(this.#openTimer);
-      this.#opening.set(channel, performance.now() + timeoutMs);
+      if (this.#openPending++ === 0) ref(this.#openTimer);
+      channel.openDue = performance.now() + timeoutMs;
+      this.#opening.push(channel);
       this.#openTimer ??= setTimeout(this.#openTimeouts, timeoutMs);
     }
     return opened;
@@ -127,12 +136,16 @@ export class Session implements AsyncIterable<Channel> {
   readonly #openTimeouts = (): void => {
     this.#openTimer = undefined;
     const now = performance.now();
-    for (const [channel, due] of this.#opening) {
+    for (let channel = this.#opening.peek(); channel !== undefined; channel = this.#opening.peek()) {
+      const due = channel.openDue;
       if (due > now) {
         this.#openTimer = setTimeout(this.#openTimeouts, due - now);
         return;
       }
-      this.#opening.delete(channel);
+      this.#opening.shift();
+      if (due === 0) continue; // answered while others before it were not
+      channel.openDue = 0;
+      this.#openPending--;
       channel.timeOut(this.#options.openTimeoutMs);
     }
   };
@@ -186,6 +199,16 @@ export class Session implements AsyncIterable<Channel> {
           (): IteratorResult<Channel> => ({ done: true, value: undefined }),
         ),
     };
+  }
+
+  /**
+   * Writes the frames queued so far now, in one transport write, rather than at the end of the
+   * current microtask (spec/qmux.md §8). For a protocol that knows a message is complete (an rpc
+   * reply): the write leaves before whatever work the turn still has to do. Does nothing while
+   * the transport is full, or once the session has ended.
+   */
+  flush(): void {
+    this.#outbox.flushNow();
   }
 
   /** Closes the session and its transport; pending operations reject (spec/qmux.md §6.3). */
@@ -344,7 +367,8 @@ export class Session implements AsyncIterable<Channel> {
     this.#returnTimer = undefined;
     clearTimeout(this.#openTimer);
     this.#openTimer = undefined;
-    this.#opening.clear();
+    this.#opening.drain();
+    this.#openPending = 0;
     clearTimeout(this.#keepaliveTimer);
     this.#keepaliveTimer = undefined;
     this.#returningSoon = [];

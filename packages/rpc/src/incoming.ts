@@ -38,7 +38,7 @@ export interface CallHost {
   finish(call: IncomingCall): void;
   /** A handler failed with something that is not an `RpcError`, or a hook threw. */
   report(error: unknown, ctx: CallContext): void;
-  /** What was just queued ends a reply: send it now (see `CoalescingStream.urgent`). */
+  /** What was just queued ends a reply: write it now (see `CoalescingStream.urgent`). */
   flush(): void;
   /** Where calls no route takes go while someone iterates `session.incoming`, else null. */
   pull(): PullQueue | null;
@@ -296,19 +296,21 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
   #finish(written: Promise<void> | null, force: boolean): void {
     const channel = this.#channel;
     const eof = channel.closeWrite();
-    this.#host.flush();
     // The mux hands back one shared settled promise for every write it queued at once:
     // identical promises mean the reply is queued whole.
     if (written === null || written === eof) {
       void channel.close();
+      this.#host.flush();
       return;
     }
     written.catch(ignore);
     if (force) {
       eof.catch(ignore);
       void channel.close();
+      this.#host.flush();
       return;
     }
+    this.#host.flush();
     const close = (): void => void channel.close();
     eof.then(close, close);
   }

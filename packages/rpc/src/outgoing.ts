@@ -151,8 +151,8 @@ export class Call implements AsyncIterable<Value> {
     this.#reader = new MessageReader(channel, this.#host.format.decoder());
     channel.write(bytes).catch(ignore);
     if (this.#requestEnded) channel.closeWrite().catch(ignore);
-    this.#host.flush();
     pool.refill();
+    this.#host.flush();
     return channel;
   }
 

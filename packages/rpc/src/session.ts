@@ -131,7 +131,7 @@ export class RpcSession {
       admit: (call) => this.#admit(call),
       finish: (call) => this.#finish(call),
       report: (error, ctx) => this.#onError?.(error, ctx),
-      flush: () => this.#out.urgent(),
+      flush: () => this.#flush(this.#active.size),
       pull: () => (this.#pull?.open === true ? this.#pull : null),
       pending,
       requestTimeoutMs,
@@ -140,7 +140,7 @@ export class RpcSession {
       format: this.#format,
       pool: this.#pool,
       lostError: (error) => this.lostError(error),
-      flush: () => this.#out.urgent(),
+      flush: () => this.#flush(this.#pool.outbound),
       checkOpen: () => {
         if (this.#ended) throw this.lostError(undefined);
       },
@@ -210,15 +210,15 @@ export class RpcSession {
           pool.wait(waiter);
         });
       }
-      // DATA and EOF are queued in one turn: they leave in one transport write, at once.
+      // DATA, EOF and the replacement's OPEN leave in one transport write, at once.
       const written = channel.write(bytes);
       const eof = channel.closeWrite();
       if (written !== eof) {
         written.catch(ignore);
         eof.catch(ignore);
       }
-      this.#out.urgent();
       pool.refill();
+      this.#flush(pool.outbound);
       // The reply's first message (null if the peer ended the channel first), read here rather
       // than in a helper: one async frame less per call.
       let message: Message | null = null;
@@ -280,8 +280,8 @@ export class RpcSession {
       this.#pool.take() ?? (await new Promise<Channel>((resolve, reject) => this.#pool.wait({ resolve, reject })));
     const written = channel.write(bytes);
     const eof = channel.closeWrite();
-    this.#out.urgent();
     this.#pool.refill();
+    this.#flush(this.#pool.outbound + 1);
     const acked = (async () => {
       if (written !== eof) await eof;
       await channel.close();
@@ -338,6 +338,18 @@ export class RpcSession {
   }
 
   // ---- internals ----
+
+  /**
+   * What was just queued completes a request or a reply: it goes to the transport with whatever
+   * the coalescing stream holds (see `CoalescingStream.urgent`). `calls` in flight that way: a
+   * lone call's is written now, before the rest of the turn's work (a sequential caller waits on
+   * it); with others in flight, the mux writes at the end of the microtask, so the requests or
+   * replies made in one go share a write.
+   */
+  #flush(calls: number): void {
+    this.#out.urgent();
+    if (calls <= 1) this.mux.flush();
+  }
 
   #readError(error: unknown): Error {
     if (error instanceof WireError) return new RpcProtocolError(`the reply does not decode: ${error.message}`, { cause: error });
