@@ -4,6 +4,7 @@
  * {@link MeshClient} holding one rpc `Client` per peer service, made once and reused.
  */
 import { callPrincipal, Client, hmacClient, hmacServer, RpcError, Server, signedCalls, verifyCalls, type CallContext, type SignedCaller } from '@petrichor/rpc';
+import { nodeHmac } from '@petrichor/rpc/node';
 import { codecs, type CodecName } from '@petrichor/wire';
 import { connect, listen, type Listener } from '@petrichor/transport/node';
 import { MAX_NONCES, REPLAY_WINDOW_MS } from './http-auth.js';
@@ -44,8 +45,8 @@ export interface ServeOptions {
 
 /** Serves `table`, accepting callers whose keys are in `keys`. */
 export async function servePetrichor(table: ServiceTable, keys: Readonly<Record<string, string>>, options: ServeOptions = {}): Promise<PetrichorService> {
-  const server = new Server({ name: table.name, version: '1', auth: hmacServer({ keys }) });
-  if (options.signed === true) server.use(verifyCalls(hmacServer({ keys, replayWindowMs: REPLAY_WINDOW_MS, maxNonces: MAX_NONCES })));
+  const server = new Server({ name: table.name, version: '1', auth: hmacServer({ keys, hmac: nodeHmac }) });
+  if (options.signed === true) server.use(verifyCalls(hmacServer({ keys, replayWindowMs: REPLAY_WINDOW_MS, maxNonces: MAX_NONCES, hmac: nodeHmac })));
   /** The call form's `:params` (only ever read inside `run`, which maps a bad one to 400). */
   const params = (ctx: CallContext): Fields => fields((ctx.header as Readonly<Record<string, unknown>>)['params'], 'params');
   const run = async (handler: () => Data | Promise<Data>): Promise<Data> => {
@@ -106,7 +107,7 @@ export async function petrichorClient(options: PetrichorClientOptions): Promise<
         await Client.connect(await connect(url), {
           user: options.key,
           codec: codecs[options.codec ?? 'sexpr'],
-          auth: hmacClient({ key: options.key, secret: options.secret }),
+          auth: hmacClient({ key: options.key, secret: options.secret, hmac: nodeHmac }),
         }),
       );
     }
@@ -114,7 +115,7 @@ export async function petrichorClient(options: PetrichorClientOptions): Promise<
     await Promise.all([...clients.values()].map((client) => client.close()));
     throw error;
   }
-  const auth = hmacClient({ key: options.key, secret: options.secret });
+  const auth = hmacClient({ key: options.key, secret: options.secret, hmac: nodeHmac });
   for (const [name, client] of clients) callers.set(name, options.signed === true ? signedCalls(client, auth) : client);
   const to = (service: ServiceName): Client | SignedCaller => {
     const client = callers.get(service);
