@@ -4,7 +4,7 @@ import type { Limits } from '../limits.js';
 import { OBJECTS, PLAIN_FLOATS, TEXT } from '../options.js';
 import { decodeKey, decodeUtf8, latin1 } from '../utf8.js';
 import { Float, type Value } from '../value.js';
-import { BOOLEAN, BYTES, DICT, DOT, FALSE, FLOAT, INTEGER, LIST, LOWER_E, MAX_INTEGER_DIGITS, MINUS, NULL, PLUS, TRUE, UPPER_E, ZERO } from './types.js';
+import { BOOLEAN, BYTES, DICT, DOT, FLOAT, INTEGER, LIST, LOWER_E, MAX_INTEGER_DIGITS, MINUS, NULL, PLUS, UPPER_E, ZERO } from './types.js';
 
 /**
  * The tnetstring reader (spec/wire.md §2). One instance is reused for every call: decoding is
@@ -79,19 +79,19 @@ class Reader {
         value = this.float(dataStart, dataEnd);
         break;
       case BOOLEAN:
-        value = this.boolean(start, dataStart);
+        value = this.boolean(dataStart, dataEnd);
         break;
       case NULL:
         if (dataEnd !== dataStart) throw new MalformedError('null (~) with non-empty data', { offset: start });
         value = null;
         break;
       case LIST:
-        value = this.list(dataStart, dataEnd, this.nest(depth, dataStart));
+        value = this.list(dataStart, dataEnd, depth + 1);
         break;
       case DICT:
         value = (this.flags & OBJECTS) === 0
-          ? this.map(dataStart, dataEnd, this.nest(depth, dataStart))
-          : this.object(dataStart, dataEnd, this.nest(depth, dataStart));
+          ? this.map(dataStart, dataEnd, depth + 1)
+          : this.object(dataStart, dataEnd, depth + 1);
         break;
       default:
         throw new MalformedError(unknownType(bytes[dataEnd]!), { offset: dataEnd });
@@ -106,19 +106,6 @@ class Reader {
     return text;
   }
 
-  /** The depth of a list or dict at `start` inside `depth` others, past `maxDepth` refused. */
-  private nest(depth: number, start: number): number {
-    if (depth >= this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth + 1, start);
-    return depth + 1;
-  }
-
-  /** Refuses a list or dict that holds `count` items already another one, at `pos`. */
-  private more(count: number, pos: number): void {
-    if (count === this.maxCollectionLength) {
-      throw new LimitError('maxCollectionLength', this.maxCollectionLength, count + 1, pos);
-    }
-  }
-
   private integer(start: number, end: number): number | bigint {
     const bytes = this.bytes;
     const negative = bytes[start] === MINUS;
@@ -126,17 +113,33 @@ class Reader {
     const digits = end - i;
     if (digits === 0) throw new MalformedError('integer without digits', { offset: start });
     if (bytes[i] === ZERO && digits > 1) throw new MalformedError('leading zero in integer', { offset: i });
+    if (digits <= 9) {
+      // Fits 31 bits: small-integer arithmetic, no heap number.
+      let n = 0;
+      for (let k = i; k < end; k++) {
+        const digit = bytes[k]! - ZERO;
+        if (digit >>> 0 > 9) throw nonDigit(k); // one comparison: a negative wraps to a large number
+        n = (n * 10 + digit) | 0;
+      }
+      return negative ? -n | 0 : n; // `-0` reads as 0
+    }
+    return this.longInteger(start, i, end);
+  }
+
+  private longInteger(start: number, i: number, end: number): number | bigint {
+    const bytes = this.bytes;
+    const digits = end - i;
     if (digits > MAX_INTEGER_DIGITS) {
       throw new MalformedError(`integer has more than ${MAX_INTEGER_DIGITS} digits`, { offset: start });
     }
     let n = 0;
     for (let k = i; k < end; k++) {
       const digit = bytes[k]! - ZERO;
-      if (digit >>> 0 > 9) throw new MalformedError('integer holds a non-digit', { offset: k }); // a negative wraps
+      if (digit >>> 0 > 9) throw nonDigit(k);
       n = n * 10 + digit;
     }
-    // Up to 15 digits the double is exact (below 2^53); past that it may have rounded. `-0` reads as 0.
-    if (digits <= 15) return negative ? -n || 0 : n;
+    // Up to 15 digits the double is exact (below 2^53); past that it may have rounded.
+    if (digits <= 15) return bytes[start] === MINUS ? -n : n;
     const exact = BigInt(decodeUtf8(bytes, start, end)!);
     return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
   }
@@ -173,7 +176,7 @@ class Reader {
       i++;
       if (i < end && (bytes[i] === PLUS || bytes[i] === MINUS)) i++;
       const expStart = i;
-      while (i < end && bytes[i]! - ZERO >>> 0 <= 9) i++;
+      while (i < end && isDigit(bytes[i]!)) i++;
       if (i === expStart) throw new MalformedError('float exponent without digits', { offset: i });
     }
     if (i !== end) throw new MalformedError('unexpected byte in float', { offset: i });
@@ -193,26 +196,24 @@ class Reader {
     return value;
   }
 
-  /** The boolean element at `start` (its data at `dataStart`): exactly the bytes the encoder writes. */
-  private boolean(start: number, dataStart: number): boolean {
-    if (this.same(start, TRUE)) return true;
-    if (this.same(start, FALSE)) return false;
-    throw new MalformedError('boolean (!) must be "true" or "false"', { offset: dataStart });
-  }
-
-  /** True if `word` is at `start` (the element was checked to lie inside the input). */
-  private same(start: number, word: Uint8Array): boolean {
+  private boolean(start: number, end: number): boolean {
     const bytes = this.bytes;
-    let i = 0;
-    while (i < word.length && bytes[start + i] === word[i]) i++;
-    return i === word.length;
+    const length = end - start;
+    if (length === 4 && bytes[start] === 0x74 && bytes[start + 1] === 0x72 && bytes[start + 2] === 0x75
+      && bytes[start + 3] === 0x65) return true;
+    if (length === 5 && bytes[start] === 0x66 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c
+      && bytes[start + 3] === 0x73 && bytes[start + 4] === 0x65) return false;
+    throw new MalformedError('boolean (!) must be "true" or "false"', { offset: start });
   }
 
   private list(start: number, end: number, depth: number): Value[] {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
     const items: Value[] = [];
     let pos = start;
     while (pos < end) {
-      this.more(items.length, pos);
+      if (items.length === this.maxCollectionLength) {
+        throw new LimitError('maxCollectionLength', this.maxCollectionLength, items.length + 1, pos);
+      }
       items.push(this.element(pos, end, depth));
       pos = this.pos;
     }
@@ -224,7 +225,9 @@ class Reader {
    * sets {@link dataStart} to its data and returns the end of its data.
    */
   private key(pos: number, end: number, count: number): number {
-    this.more(count, pos);
+    if (count === this.maxCollectionLength) {
+      throw new LimitError('maxCollectionLength', this.maxCollectionLength, count + 1, pos);
+    }
     const keyEnd = this.span(pos, end);
     if (this.bytes[keyEnd] !== BYTES) throw new MalformedError('dict key is not a byte string (,)', { offset: keyEnd });
     if (keyEnd + 1 === end) throw new MalformedError('dict key without a value', { offset: pos });
@@ -232,6 +235,7 @@ class Reader {
   }
 
   private map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
     const bytes = this.bytes;
     const map = new Map<string | Uint8Array, Value>();
     /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
@@ -259,6 +263,7 @@ class Reader {
   }
 
   private object(start: number, end: number, depth: number): Record<string, Value> {
+    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
     const bytes = this.bytes;
     const object: Record<string, Value> = {};
     let count = 0;
@@ -303,6 +308,13 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MIN_SAFE = -MAX_SAFE;
 
+function isDigit(byte: number): boolean {
+  return byte >= ZERO && byte <= ZERO + 9;
+}
+
+function nonDigit(offset: number): MalformedError {
+  return new MalformedError('integer holds a non-digit', { offset });
+}
 
 function duplicateKey(offset: number): MalformedError {
   return new MalformedError('duplicate dict key', { offset });

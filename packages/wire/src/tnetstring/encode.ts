@@ -4,7 +4,7 @@ import { allocate } from '../slab.js';
 import { commonLeafReason, explainUnencodable, type EncodableRules } from '../unencodable.js';
 import { latin1, utf8Length, writeUtf8 } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
-import { BYTES, DICT, FALSE, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, NULL, TRUE, ZERO } from './types.js';
+import { BOOLEAN, BYTES, DICT, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, NULL, ZERO } from './types.js';
 
 /**
  * The tnetstring writer (spec/wire.md §2.8). Two passes: {@link measure} finds every size,
@@ -226,6 +226,8 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
   }
 }
 
+const TRUE = new Uint8Array([0x34, 0x3a, 0x74, 0x72, 0x75, 0x65, BOOLEAN]);
+const FALSE = new Uint8Array([0x35, 0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, BOOLEAN]);
 
 function writeInteger(n: number, out: Uint8Array, pos: number): number {
   const digits = integerDigits(n);

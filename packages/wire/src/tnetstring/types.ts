@@ -15,10 +15,6 @@ export const LIST = 0x5d;
 /** `}` a dict. */
 export const DICT = 0x7d;
 
-/** A whole `true` and `false` element: `4:true!`, `5:false!`. */
-export const TRUE = new Uint8Array([0x34, 0x3a, 0x74, 0x72, 0x75, 0x65, BOOLEAN]);
-export const FALSE = new Uint8Array([0x35, 0x3a, 0x66, 0x61, 0x6c, 0x73, 0x65, BOOLEAN]);
-
 export const ZERO = 0x30;
 export const MINUS = 0x2d;
 export const PLUS = 0x2b;
