@@ -1,6 +1,6 @@
 import { UnencodableError } from './errors.js';
 import { MAX_DEPTH } from './limits.js';
-import { isWellFormed } from './utf8.js';
+import { utf8Length } from './utf8.js';
 import { Float, Keyword, Sym, isDict } from './value.js';
 
 /**
@@ -25,7 +25,7 @@ export function commonLeafReason(value: unknown): string | undefined {
     case 'number':
       return Number.isFinite(value) ? undefined : `${String(value)} is not a finite number`;
     case 'string':
-      return isWellFormed(value) ? undefined : 'string holds a lone surrogate, so it has no UTF-8 form';
+      return utf8Length(value) >= 0 ? undefined : 'string holds a lone surrogate, so it has no UTF-8 form';
     case 'boolean':
     case 'bigint':
       return undefined;
