@@ -115,11 +115,16 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
     return this.stream === undefined ? noMessages() : this.#readMessages();
   }
 
-  /** Serves the call from its first message to the closed channel. Never rejects. */
-  async run(): Promise<void> {
+  /**
+   * Serves the call from its first bytes (`chunk`, read by the session; null if the channel ended
+   * first) to the closed channel. Never rejects. A request that arrives whole and a handler that
+   * answers at once are served without a pause, in the caller's microtask.
+   */
+  async run(chunk: Uint8Array | null): Promise<void> {
     let first: Message | null;
     try {
-      first = await this.#reader.next();
+      const decoded = this.#reader.first(chunk);
+      first = decoded instanceof Promise ? await decoded : decoded;
     } catch (error) {
       this.#arrived();
       this.#readFailed(error);

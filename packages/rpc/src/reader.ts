@@ -42,6 +42,15 @@ export class MessageReader {
     return this.#channel.read().then((chunk) => this.#decode(chunk));
   }
 
+  /**
+   * The first message, from `chunk`: bytes its caller already read from the channel (null: the
+   * channel's end). A message the chunk completes is returned at once, not as a promise; else the
+   * reader reads on, as {@link next} does.
+   */
+  first(chunk: Uint8Array | null): Message | null | Promise<Message | null> {
+    return this.#decode(chunk);
+  }
+
   /** Decodes a chunk the channel gave; reads on while it completes no message. */
   #decode(chunk: Uint8Array | null): Message | null | Promise<Message | null> {
     const decoder = this.#decoder;

@@ -363,7 +363,13 @@ export class RpcSession {
     // A promise chain rather than `for await`: no iterator result and no await per call.
     const serve = (channel: Channel): void => {
       mux.accept().then(serve, ignore);
-      void new IncomingCall(host, channel).run();
+      // Nothing more is built for a channel until its first bytes arrive (most wait in the peer's
+      // pool for a while), and the call is then served in the microtask they arrive in: a reply
+      // made at once leaves in the same write as the frames the read loop queued with the request
+      // (the confirm of the caller's next pooled channel). A read that rejects: the session ended.
+      channel.read().then((chunk) => {
+        void new IncomingCall(host, channel).run(chunk);
+      }, ignore);
     };
     mux.accept().then(serve, ignore);
   }
