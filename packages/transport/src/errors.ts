@@ -40,13 +40,17 @@ export class TransportError extends Error {
     super(message, options);
     this.code = code;
   }
+  /** Written out in each class: a minifier renames classes, so `constructor.name` would not do. */
   override get name(): string {
-    return this.constructor.name;
+    return 'TransportError';
   }
 }
 
 /** The TLS handshake failed: the peer's certificate is not vouched for, names do not match, … */
 export class TlsError extends TransportError {
+  override get name(): string {
+    return 'TlsError';
+  }
   /** The OpenSSL or Node reason, e.g. `SELF_SIGNED_CERT_IN_CHAIN`, `ERR_TLS_CERT_ALTNAME_INVALID`. */
   readonly reason: string;
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
@@ -60,6 +64,9 @@ export class TlsError extends TransportError {
  * received (or 1006 when the connection dropped without a close frame), `closeReason` its text.
  */
 export class WebSocketClosedError extends TransportError {
+  override get name(): string {
+    return 'WebSocketClosedError';
+  }
   readonly closeCode: number;
   readonly closeReason: string;
   constructor(closeCode: number, closeReason: string, options?: { cause?: unknown }) {

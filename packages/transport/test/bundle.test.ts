@@ -35,4 +35,18 @@ describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
     expect(from(client, SEXPR).length).toBeGreaterThan(0);
     expect(from(client, MSGPACK)).toEqual([]);
   });
+
+  test('errors keep their class names in a minified bundle (minifiers rename classes)', async () => {
+    const entry = `
+      import { tnetstring, LimitError } from '@petrichor/wire';
+      import { TransportError, WebSocketClosedError } from '@petrichor/transport';
+      let decodeError;
+      try { tnetstring.decode(new TextEncoder().encode('01:a,')); } catch (error) { decodeError = error; }
+      export const names = [decodeError.name, new LimitError('maxDepth', 1, 2, 0).name,
+        new TransportError('TRANSPORT_REFUSED', 'x').name, new WebSocketClosedError(1006, '').name];
+    `;
+    const built = await bundle(entry);
+    const module = (await import(`data:text/javascript;base64,${Buffer.from(built.code).toString('base64')}`)) as { names: string[] };
+    expect(module.names).toEqual(['MalformedError', 'LimitError', 'TransportError', 'WebSocketClosedError']);
+  });
 });

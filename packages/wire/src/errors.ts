@@ -15,8 +15,9 @@ export type WireErrorCode =
 /** Base class of every error this package throws. */
 export abstract class WireError extends Error {
   abstract readonly code: WireErrorCode;
+  /** Written out in each class: a minifier renames classes, so `constructor.name` would not do. */
   override get name(): string {
-    return this.constructor.name;
+    return 'WireError';
   }
 }
 
@@ -36,6 +37,9 @@ function where(position: Position): string {
 /** The input breaks the format's grammar. `offset` points at the offending byte. */
 export class MalformedError extends WireError {
   readonly code = 'WIRE_MALFORMED' as const;
+  override get name(): string {
+    return 'MalformedError';
+  }
   readonly offset: number;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -53,6 +57,9 @@ export class MalformedError extends WireError {
 /** The input ended inside a value: more bytes were needed. `offset` is where the value began. */
 export class TruncatedError extends WireError {
   readonly code = 'WIRE_TRUNCATED' as const;
+  override get name(): string {
+    return 'TruncatedError';
+  }
   readonly offset: number;
   /** What was cut short, for example `a tnetstring`. */
   readonly what: string;
@@ -69,6 +76,9 @@ export type LimitName = 'maxMessageBytes' | 'maxHeaderBytes' | 'maxElementBytes'
 /** A size, depth or count went past a configured limit. Raised before the excess is buffered. */
 export class LimitError extends WireError {
   readonly code = 'WIRE_LIMIT' as const;
+  override get name(): string {
+    return 'LimitError';
+  }
   readonly limit: LimitName;
   readonly max: number;
   readonly actual: number;
@@ -85,6 +95,9 @@ export class LimitError extends WireError {
 /** A value cannot be written in the chosen format (NaN, a cycle, a type the format lacks…). */
 export class UnencodableError extends WireError {
   readonly code = 'WIRE_UNENCODABLE' as const;
+  override get name(): string {
+    return 'UnencodableError';
+  }
   /** Where in the value: a path such as `$.items[3].name`. */
   readonly path: string;
   constructor(reason: string, path: string) {
@@ -96,6 +109,9 @@ export class UnencodableError extends WireError {
 /** A decoded value cannot take the convenient form asked for (bytes that are not UTF-8 as text…). */
 export class ConversionError extends WireError {
   readonly code = 'WIRE_CONVERSION' as const;
+  override get name(): string {
+    return 'ConversionError';
+  }
   readonly offset: number;
   /** Why, without the position. */
   readonly reason: string;
@@ -109,6 +125,9 @@ export class ConversionError extends WireError {
 /** The message stream broke Petrichor's rules (a HEADER that is not a dict, a stream cut mid-message). */
 export class ProtocolError extends WireError {
   readonly code = 'WIRE_PROTOCOL' as const;
+  override get name(): string {
+    return 'ProtocolError';
+  }
   readonly offset: number;
   /** Why, without the position. */
   readonly reason: string;
