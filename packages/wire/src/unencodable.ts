@@ -66,9 +66,10 @@ export function explainUnencodable(value: unknown, rules: EncodableRules): never
     ancestors.add(v);
     if (Array.isArray(v)) {
       v.forEach((item: unknown, i) => visit(item, `${path}[${i}]`, depth + 1));
-    } else if (v instanceof Map) {
+    } else {
+      // A plain object's keys are strings, checked as a Map's are (they cannot repeat).
       const seen = new Set<string>();
-      for (const [key, item] of v as Map<unknown, unknown>) {
+      for (const [key, item] of v instanceof Map ? (v as Map<unknown, unknown>) : Object.entries(v)) {
         const keyPath = `${path}${showKey(key)}`;
         const reason = rules.key(key);
         if (reason !== undefined) throw new UnencodableError(reason, keyPath);
@@ -76,13 +77,6 @@ export function explainUnencodable(value: unknown, rules: EncodableRules): never
         if (seen.has(wire)) throw new UnencodableError('key repeats another key of the dict on the wire', keyPath);
         seen.add(wire);
         visit(item, keyPath, depth + 1);
-      }
-    } else {
-      for (const key of Object.keys(v)) {
-        const keyPath = `${path}${showKey(key)}`;
-        const reason = rules.leaf(key);
-        if (reason !== undefined) throw new UnencodableError(`key: ${reason}`, keyPath);
-        visit((v as Record<string, unknown>)[key], keyPath, depth + 1);
       }
     }
     ancestors.delete(v);
