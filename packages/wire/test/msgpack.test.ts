@@ -244,6 +244,19 @@ describe('spec/wire.md §4.2 the scanner', () => {
   });
 });
 
+/** `value` with every `-0` made `0`: our writer writes `-0` as the integer 0 (spec/wire.md §4.4, tested above). */
+function positiveZero(value: Value): Value {
+  if (Object.is(value, -0)) return 0;
+  if (Array.isArray(value)) return value.map(positiveZero);
+  if (value !== null && typeof value === 'object' && !(value instanceof Uint8Array) && !(value instanceof Map)) {
+    const object = value as Record<string, Value>;
+    const copy: Record<string, Value> = {};
+    for (const key of Object.keys(object)) Object.defineProperty(copy, key, { value: positiveZero(object[key]!), enumerable: true, writable: true });
+    return copy;
+  }
+  return value;
+}
+
 function safeNumbers(value: unknown): unknown {
   if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
   if (Array.isArray(value)) return value.map(safeNumbers);
@@ -271,7 +284,7 @@ describe('spec/wire.md §4 properties', () => {
 
   test('what we write, @msgpack/msgpack reads; what it writes, we read', () => {
     fc.assert(
-      fc.property(values({ bytes: true, objects: true, maps: false }), (value) => {
+      fc.property(values({ bytes: true, objects: true, maps: false }).map(positiveZero), (value) => {
         // The library reads every 64-bit integer as a bigint; the data model keeps safe ones numbers.
         expect(safeNumbers(libraryDecode(msgpack.encode(value), { useBigInt64: true }))).toStrictEqual(value);
         expect(msgpack.decode(libraryEncode(value), { objects: true })).toStrictEqual(value);
