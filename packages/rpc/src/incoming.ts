@@ -38,7 +38,7 @@ export interface CallHost {
   finish(call: IncomingCall): void;
   /** A handler failed with something that is not an `RpcError`, or a hook threw. */
   report(error: unknown, ctx: CallContext): void;
-  /** What was just queued ends a reply: write it now (see `CoalescingStream.urgent`). */
+  /** What was just queued ends a reply: the next write goes out at once (see `CoalescingStream.urgent`). */
   flush(): void;
   /** Where calls no route takes go while someone iterates `session.incoming`, else null. */
   pull(): PullQueue | null;

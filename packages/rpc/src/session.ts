@@ -131,7 +131,10 @@ export class RpcSession {
       admit: (call) => this.#admit(call),
       finish: (call) => this.#finish(call),
       report: (error, ctx) => this.#onError?.(error, ctx),
-      flush: () => this.#flush(this.#active.size),
+      // A reply is not written at once: the read loop that delivered its request has queued a
+      // flush (for the confirms it queued) that runs once the requests it delivered are served,
+      // so the replies of one chunk share a write. Urgent, that write goes out at once.
+      flush: () => this.#out.urgent(),
       pull: () => (this.#pull?.open === true ? this.#pull : null),
       pending,
       requestTimeoutMs,
@@ -340,11 +343,11 @@ export class RpcSession {
   // ---- internals ----
 
   /**
-   * What was just queued completes a request or a reply: it goes to the transport with whatever
-   * the coalescing stream holds (see `CoalescingStream.urgent`). `calls` in flight that way: a
-   * lone call's is written now, before the rest of the turn's work (a sequential caller waits on
-   * it); with others in flight, the mux writes at the end of the microtask, so the requests or
-   * replies made in one go share a write.
+   * What was just queued completes a request: it goes to the transport with whatever the
+   * coalescing stream holds (see `CoalescingStream.urgent`). `calls` in flight: a lone call's
+   * request is written now, before the rest of the turn's work (a sequential caller waits on it);
+   * with others in flight, the mux writes at the end of the microtask, so the requests made in one
+   * go share a write.
    */
   #flush(calls: number): void {
     this.#out.urgent();
