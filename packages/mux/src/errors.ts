@@ -19,8 +19,9 @@ export type MuxErrorCode =
 /** Base class of every error this package throws or rejects with. */
 export abstract class MuxError extends Error {
   abstract readonly code: MuxErrorCode;
+  /** Written out in each class: a minifier renames classes, so `constructor.name` would not do. */
   override get name(): string {
-    return this.constructor.name;
+    return 'MuxError';
   }
 }
 
@@ -31,6 +32,9 @@ export abstract class MuxError extends Error {
  */
 export class ProtocolError extends MuxError {
   readonly code = 'MUX_PROTOCOL' as const;
+  override get name(): string {
+    return 'ProtocolError';
+  }
   /** Why, without the position: for example `DATA past the window`. */
   readonly reason: string;
   /** Offset in the incoming byte stream of the first byte of the offending message. */
@@ -45,41 +49,65 @@ export class ProtocolError extends MuxError {
 /** The session was closed (locally, or the transport ended cleanly) before the operation completed. */
 export class SessionClosedError extends MuxError {
   readonly code = 'MUX_SESSION_CLOSED' as const;
+  override get name(): string {
+    return 'SessionClosedError';
+  }
 }
 
 /** The byte stream under the session failed (a socket error, a rejected write). `cause` holds its error. */
 export class TransportError extends MuxError {
   readonly code = 'MUX_TRANSPORT' as const;
+  override get name(): string {
+    return 'TransportError';
+  }
 }
 
 /** The peer answered our OPEN with OPEN_FAILURE (it is over a limit, or refused the channel). */
 export class OpenRefusedError extends MuxError {
   readonly code = 'MUX_OPEN_REFUSED' as const;
+  override get name(): string {
+    return 'OpenRefusedError';
+  }
 }
 
 /** No OPEN_CONFIRM or OPEN_FAILURE arrived within `openTimeoutMs`. */
 export class OpenTimeoutError extends MuxError {
   readonly code = 'MUX_OPEN_TIMEOUT' as const;
+  override get name(): string {
+    return 'OpenTimeoutError';
+  }
 }
 
 /** `open()` was called while `maxChannels` channels are live on the session. */
 export class ChannelLimitError extends MuxError {
   readonly code = 'MUX_CHANNEL_LIMIT' as const;
+  override get name(): string {
+    return 'ChannelLimitError';
+  }
 }
 
 /** The channel is closed (by us or by the peer): it cannot be written to or half-closed any more. */
 export class ChannelClosedError extends MuxError {
   readonly code = 'MUX_CHANNEL_CLOSED' as const;
+  override get name(): string {
+    return 'ChannelClosedError';
+  }
 }
 
 /** A write after `closeWrite()`: we already sent EOF on this channel. */
 export class WriteAfterEofError extends MuxError {
   readonly code = 'MUX_WRITE_AFTER_EOF' as const;
+  override get name(): string {
+    return 'WriteAfterEofError';
+  }
 }
 
 /** The operation's `AbortSignal` fired. `cause` holds the signal's reason. */
 export class AbortedError extends MuxError {
   readonly code = 'MUX_ABORTED' as const;
+  override get name(): string {
+    return 'AbortedError';
+  }
 }
 
 /**
@@ -88,4 +116,7 @@ export class AbortedError extends MuxError {
  */
 export class KeepaliveTimeoutError extends MuxError {
   readonly code = 'MUX_KEEPALIVE_TIMEOUT' as const;
+  override get name(): string {
+    return 'KeepaliveTimeoutError';
+  }
 }

@@ -151,8 +151,9 @@ export type RpcSessionErrorCode =
 /** Base class of the failures that are not a peer's answer to a call. */
 export abstract class RpcSessionError extends Error {
   abstract readonly code: RpcSessionErrorCode;
+  /** Written out in each class: a minifier renames classes, so `constructor.name` would not do. */
   override get name(): string {
-    return this.constructor.name;
+    return 'RpcSessionError';
   }
 }
 
@@ -162,16 +163,25 @@ export abstract class RpcSessionError extends Error {
  */
 export class ConnectionLostError extends RpcSessionError {
   readonly code = 'RPC_CONNECTION_LOST' as const;
+  override get name(): string {
+    return 'ConnectionLostError';
+  }
 }
 
 /** The session was closed on this side (`close()`) before the operation completed. */
 export class SessionClosedError extends RpcSessionError {
   readonly code = 'RPC_SESSION_CLOSED' as const;
+  override get name(): string {
+    return 'SessionClosedError';
+  }
 }
 
 /** The server answered the handshake with `allowed: false`. */
 export class HandshakeDeniedError extends RpcSessionError {
   readonly code = 'RPC_HANDSHAKE_DENIED' as const;
+  override get name(): string {
+    return 'HandshakeDeniedError';
+  }
   /** The server's numeric code: 400 malformed, 401 unauthenticated, 403 forbidden, … */
   readonly status: number;
   /** The server's reason (the denial's BODY as text). */
@@ -189,11 +199,17 @@ export class HandshakeDeniedError extends RpcSessionError {
  */
 export class HandshakeError extends RpcSessionError {
   readonly code = 'RPC_HANDSHAKE' as const;
+  override get name(): string {
+    return 'HandshakeError';
+  }
 }
 
 /** The handshake did not complete within its timeout. */
 export class HandshakeTimeoutError extends RpcSessionError {
   readonly code = 'RPC_HANDSHAKE_TIMEOUT' as const;
+  override get name(): string {
+    return 'HandshakeTimeoutError';
+  }
 }
 
 /**
@@ -202,6 +218,9 @@ export class HandshakeTimeoutError extends RpcSessionError {
  */
 export class RpcProtocolError extends RpcSessionError {
   readonly code = 'RPC_PROTOCOL' as const;
+  override get name(): string {
+    return 'RpcProtocolError';
+  }
 }
 
 /**
@@ -210,6 +229,9 @@ export class RpcProtocolError extends RpcSessionError {
  */
 export class CallEndedError extends RpcSessionError {
   readonly code = 'RPC_CALL_ENDED' as const;
+  override get name(): string {
+    return 'CallEndedError';
+  }
 }
 
 /**
@@ -218,6 +240,9 @@ export class CallEndedError extends RpcSessionError {
  */
 export class NoEndpointError extends RpcSessionError {
   readonly code = 'RPC_NO_ENDPOINT' as const;
+  override get name(): string {
+    return 'NoEndpointError';
+  }
   readonly errors: readonly Error[];
   constructor(message: string, errors: readonly Error[]) {
     super(message);

@@ -40,13 +40,21 @@ describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
     const entry = `
       import { tnetstring, LimitError } from '@petrichor/wire';
       import { TransportError, WebSocketClosedError } from '@petrichor/transport';
+      import { ProtocolError, KeepaliveTimeoutError } from '@petrichor/mux';
+      import { RpcError, ConnectionLostError, HandshakeDeniedError } from '@petrichor/rpc';
       let decodeError;
       try { tnetstring.decode(new TextEncoder().encode('01:a,')); } catch (error) { decodeError = error; }
       export const names = [decodeError.name, new LimitError('maxDepth', 1, 2, 0).name,
-        new TransportError('TRANSPORT_REFUSED', 'x').name, new WebSocketClosedError(1006, '').name];
+        new TransportError('TRANSPORT_REFUSED', 'x').name, new WebSocketClosedError(1006, '').name,
+        new ProtocolError('x').name, new KeepaliveTimeoutError('x').name,
+        new RpcError(404, 'x').name, new ConnectionLostError('x').name, new HandshakeDeniedError(403, 'x').name];
     `;
     const built = await bundle(entry);
     const module = (await import(`data:text/javascript;base64,${Buffer.from(built.code).toString('base64')}`)) as { names: string[] };
-    expect(module.names).toEqual(['MalformedError', 'LimitError', 'TransportError', 'WebSocketClosedError']);
+    expect(module.names).toEqual([
+      'MalformedError', 'LimitError', 'TransportError', 'WebSocketClosedError',
+      'ProtocolError', 'KeepaliveTimeoutError',
+      'RpcError', 'ConnectionLostError', 'HandshakeDeniedError',
+    ]);
   });
 });
