@@ -28,8 +28,8 @@ const MAX_PIN_RATIO = 8;
  * - A frame that lies whole inside one chunk is decoded from that chunk, without a copy: byte
  *   strings in the result **alias the chunk**, so do not reuse a chunk's memory after pushing it.
  *   A frame split across chunks is kept as its pieces, with memory that grows with the bytes
- *   received (never ahead of them) and is bounded by the limits, and joined once it is whole:
- *   one copy however many chunks it took.
+ *   received (at most twice them) and is bounded by the limits, and copied once into a buffer
+ *   of its own: one copy however many chunks it took.
  * - A HEADER that is not a dict (after the codec's {@link HeaderForm}, if it has one) is a
  *   {@link ProtocolError}. After any error the stream is broken
  *   and every later call throws the same error. Error offsets count from the stream's first byte.
@@ -49,6 +49,8 @@ export class CodecDecoder {
   /** The pieces of a frame that continues in the next chunk, and their total size. */
   private pieces: Uint8Array[] = [];
   private buffered = 0;
+  /** The frame's own buffer, once half of a frame of known size is here (see {@link append}). */
+  private gathered: Uint8Array | undefined = undefined;
   /** Stream offsets: of the next byte pushed, and of the current frame's first byte. */
   private offset = 0;
   private frameStart = 0;
@@ -112,6 +114,7 @@ export class CodecDecoder {
       this.failure = this.streamError(error);
       this.pieces = [];
       this.buffered = 0;
+      this.gathered = undefined;
       throw this.failure;
     }
     this.offset += n;
@@ -152,26 +155,41 @@ export class CodecDecoder {
 
   /**
    * Keeps `bytes[from, to)`, a piece of a frame that continues (the scanner has checked it against
-   * the frame's limit): a view, or a copy when its chunk is much larger than it.
+   * the frame's limit): a view, or a copy when its chunk is much larger than it. Once half of a
+   * frame of known size is here, the frame gets its buffer and each later piece is copied in as it
+   * arrives: a large frame's copy then overlaps the wait for its last bytes instead of following it.
    */
   private append(bytes: Uint8Array, from: number, to: number): void {
     if (to === from) return;
     const piece = bytes.subarray(from, to);
+    if (this.gathered !== undefined) {
+      this.gathered.set(piece, this.buffered);
+      this.buffered += piece.length;
+      return;
+    }
     this.pieces.push(piece.length * MAX_PIN_RATIO >= piece.buffer.byteLength ? piece : piece.slice());
-    this.buffered += to - from;
+    this.buffered += piece.length;
+    const size = this.scanner.size;
+    if (size > 0 && this.buffered * 2 >= size) this.gathered = this.gather(new Uint8Array(size));
   }
 
   /** The kept pieces as one frame, in a buffer of its own (decoded values may alias it). */
   private join(): Uint8Array {
-    const frame = new Uint8Array(this.buffered);
+    const frame = this.gathered?.subarray(0, this.buffered) ?? this.gather(new Uint8Array(this.buffered));
+    this.gathered = undefined;
+    this.buffered = 0;
+    return frame;
+  }
+
+  /** Copies the kept pieces to the start of `into` and lets them go. */
+  private gather(into: Uint8Array): Uint8Array {
     let at = 0;
     for (const piece of this.pieces) {
-      frame.set(piece, at);
+      into.set(piece, at);
       at += piece.length;
     }
     this.pieces = [];
-    this.buffered = 0;
-    return frame;
+    return into;
   }
 
   /** Moves a frame-relative error to stream offsets; reports a BODY over budget as the message it makes. */
