@@ -13,7 +13,7 @@ import {
   type Peer,
 } from './handshake/handshake.js';
 import { RpcSession, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
-import { Service, type Handler, type Interface, type InterfaceInfo, type Middleware, type RouteOptions } from './service.js';
+import type { Service } from './service.js';
 
 /** Options of {@link Client.connect}. */
 export interface ClientOptions extends SessionOptions, HandshakeLimits {
@@ -35,12 +35,19 @@ export interface ClientOptions extends SessionOptions, HandshakeLimits {
   auth?: ClientAuth;
   /** The handshake BODY. Default null. */
   hello?: Value;
+  /**
+   * What answers the server's calls (push): a `Service` built with its routes. Without it every
+   * call from the server is answered 404, and no router is in the bundle. (`Client` of
+   * `@petrichor/rpc/all` makes one and has `route`, `fallback`, `use`, `interface`, `incoming`.)
+   */
+  service?: Service;
 }
 
 /**
  * The calling end of a session (spec/rpc.md §1, §2): connects over a byte stream, runs the
- * handshake, then calls the server (`call`, `stream`, `open`, `deliver`). It can answer the
- * server's calls too (push): add routes with `route`, as on a server.
+ * handshake, then calls the server (`call`, `stream`, `open`, `deliver`). The server's calls to
+ * it (push) are answered by `options.service` if given, else 404; `Client` of `@petrichor/rpc/all`
+ * adds `route` and `incoming`.
  *
  * ```ts
  * const client = await Client.connect(stream, { user: 'ana', version: '1.0' });
@@ -82,7 +89,7 @@ export class Client extends RpcSession {
       maxHandshakeBytes: options.maxHandshakeBytes,
       handshakeTimeoutMs: options.handshakeTimeoutMs,
     });
-    const init: SessionInit = { ...options, codec, service: new Service(), preopen: true };
+    const init: SessionInit = { ...options, codec, service: options.service ?? noService(), preopen: true };
     // `this`: `Client` from `@petrichor/rpc/all` connects through here and gets its own class.
     return new this(handshaken.stream, handshaken.peer, init);
   }
@@ -93,29 +100,6 @@ export class Client extends RpcSession {
    */
   manifest(options?: Omit<CallOptions, 'iface'>): Promise<Manifest> {
     return fetchManifest(this, options);
-  }
-
-  /** Answers the server's calls of `verb` on `pattern` (push). See `Server.route`. */
-  route(verb: string, pattern: string, handler: Handler, options?: RouteOptions): this {
-    this.service.interface(this.service.defaultInterface).route(verb, pattern, handler, options);
-    return this;
-  }
-
-  /** Answers the server's calls no route takes. */
-  fallback(handler: Handler): this {
-    this.service.interface(this.service.defaultInterface).fallback(handler);
-    return this;
-  }
-
-  /** Adds middleware around the server's calls to this client. */
-  use(middleware: Middleware): this {
-    this.service.middleware.push(middleware);
-    return this;
-  }
-
-  /** The named interface of the routes this client answers. */
-  interface(name: string, info?: InterfaceInfo): Interface {
-    return this.service.interface(name, info);
   }
 }
 
@@ -131,4 +115,20 @@ function describe(codec: unknown): string {
 /** A fresh 128-bit id in hex, from the platform's CSPRNG (Node 20 and browsers). */
 export function randomIdent(): string {
   return globalThis.crypto.randomUUID().replaceAll('-', '');
+}
+
+/**
+ * A service with no interfaces: the session takes its default one as empty, so every call is
+ * answered 404 without a router.
+ */
+function noService(): Service {
+  return {
+    interfaces: new Map(),
+    defaultInterface: 'data',
+    middleware: [],
+    interface(): never {
+      throw new Error('this client has no routes: pass a Service as options.service, or use Client from @petrichor/rpc/all');
+    },
+    invoke: (ctx, handler) => handler(ctx),
+  };
 }

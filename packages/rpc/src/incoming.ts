@@ -51,6 +51,7 @@ export interface CallHost {
 const EMPTY_META: ValueObject = Object.freeze({});
 const NO_PARAMS: Params = Object.freeze({});
 const NO_BYTES = new Uint8Array(0);
+const NO_MATCH = Object.freeze({ status: 404 as const });
 /** A caller's CLOSE this close to the deadline (or a tenth of it) is taken as the deadline (408). */
 const DEADLINE_TOLERANCE_MS = 20;
 
@@ -229,14 +230,15 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
       throw RpcError.forbidden('this session may call only the control interface');
     }
     const iface = service.interfaces.get(name);
-    if (iface === undefined) throw RpcError.notFound(`no interface "${name}"`);
-    const match = iface.router.match(request.verb, request.path);
+    // A plain client's service has no interfaces at all: its default one is taken as empty.
+    if (iface === undefined && name !== service.defaultInterface) throw RpcError.notFound(`no interface "${name}"`);
+    const match = iface?.router.match(request.verb, request.path) ?? NO_MATCH;
     if (match.status === 200) {
       this.route = match.route;
       this.params = match.params;
       return match.route.handler;
     }
-    if (iface.fallbackHandler !== undefined) return iface.fallbackHandler;
+    if (iface?.fallbackHandler !== undefined) return iface.fallbackHandler;
     const pull = name === service.defaultInterface ? this.#host.pull() : null;
     if (pull !== null) return (ctx) => pull.take(ctx);
     if (match.status === 405) throw RpcError.verbNotAllowed(`${request.verb} is not allowed on ${request.path}`);

@@ -14,7 +14,7 @@ import type { Peer } from './handshake/handshake.js';
 import { IncomingCall, type CallHost } from './incoming.js';
 import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } from './outgoing.js';
 import { ChannelPool, type ChannelWaiter } from './pool.js';
-import { PullQueue, type PulledCall } from './pull.js';
+import type { PullQueue } from './pull.js';
 import type { CallContext, Service } from './service.js';
 import { WireError, type Codec, type Limits, type Message, type Value } from '@petrichor/wire';
 
@@ -159,20 +159,13 @@ export class RpcSession {
   }
 
   /**
-   * The peer's calls that no route takes (on the default interface), to answer by hand: pull
-   * instead of push. While a loop iterates it, such calls wait for it (each counts against
-   * `maxInFlight`); when the loop stops, they are answered 404 again.
-   *
-   * ```ts
-   * for await (const call of client.incoming) call.reply(`got ${call.ctx.verb} ${call.ctx.path}`);
-   * ```
+   * Hands the peer's calls that no route takes (on the default interface) to `queue` while it is
+   * open: `Client.incoming` of `@petrichor/rpc/all`. Kept off this class so a client that never
+   * answers holds no pull code. @internal
    */
-  get incoming(): AsyncIterable<PulledCall> {
-    if (this.#pull === null || !this.#pull.open) {
-      this.#pull = new PullQueue();
-      if (this.#ended) this.#pull.close();
-    }
-    return this.#pull;
+  pullInto(queue: PullQueue): void {
+    this.#pull = queue;
+    if (this.#ended) queue.close();
   }
 
   /** Calls from the peer being served now. */

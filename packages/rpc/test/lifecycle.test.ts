@@ -10,7 +10,8 @@ import {
   SessionClosedError,
   type CallContext,
   type RpcSession,
-} from '@petrichor/rpc';
+} from '@petrichor/rpc/all';
+import { Client as PlainClient, Service } from '../src/index.js';
 import { listen, memoryPair, tcpPair, tick, until } from './helpers/setup.js';
 
 describe('spec/rpc.md §2.6 a peer that vanishes', () => {
@@ -162,6 +163,23 @@ describe('spec/rpc.md §2.7 both ends call: push', () => {
     expect(await client.call('subscribe', '/news')).toEqual({ delivered: 'thanks' });
     expect(got).toEqual([{ headline: 'hello' }]);
     await close();
+  });
+
+  test("@petrichor/rpc's plain Client answers a push 404; given a Service, with its routes", async () => {
+    const server = new Server();
+    const [a, b] = memoryPipe();
+    const served = server.serve(b);
+    const plain = await PlainClient.connect(a, { user: 'plain' });
+    const toPlain = await served;
+    await expect(toPlain?.call('notify', '/news')).rejects.toMatchObject({ code: 404, message: 'no route for notify /news' });
+    await expect(toPlain?.call('notify', '/news', null, { iface: 'admin' })).rejects.toMatchObject({ code: 404 });
+    const service = new Service();
+    service.interface('data').route('notify', '/news', (ctx) => `got ${String(ctx.body)}`);
+    const [c, d] = memoryPipe();
+    const servedToo = server.serve(d);
+    const routed = await PlainClient.connect(c, { user: 'routed', service });
+    expect(await (await servedToo)?.call('notify', '/news', 'hi')).toBe('got hi');
+    await Promise.all([plain.close(), routed.close(), server.close()]);
   });
 
   test('the server reaches every client through server.sessions: streams and one-way pushes', async () => {
