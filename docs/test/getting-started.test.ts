@@ -127,7 +127,8 @@ describe.skipIf(!chromium)('the guide runs in a browser', () => {
       }
       site.closeAllConnections();
       await new Promise<void>((resolve) => site.close(() => resolve()));
-      await rm(profile, { recursive: true, force: true });
+      // Chromium's helper processes may still be writing the profile as the browser exits: retry.
+      await rm(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
       expect(await stop(service)).toBe(0);
     }
   }, 70_000); // bounded inside: 20 s for the service to start, 25 s for the page, 10 s to stop

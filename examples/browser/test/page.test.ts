@@ -72,7 +72,7 @@ describe.skipIf(!available)('examples/browser: the page in headless Chromium', (
 
   afterAll(async () => {
     await context?.close();
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); // Chromium's helpers may still be writing it
     server?.child.kill('SIGKILL'); // a no-op once the last test has stopped it
   });
 

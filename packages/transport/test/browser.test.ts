@@ -95,7 +95,7 @@ describe.skipIf(!available)('spec/transports.md §5 a page in headless Chromium 
     await rpc.close({ deadlineMs: 0 });
     await rpcListener?.close({ graceMs: 0 });
     await new Promise((resolve) => site?.close(resolve));
-    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true });
+    if (userDataDir !== undefined) await rm(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); // Chromium's helpers may still be writing it
   });
 
   test('the page echoes on several channels through a Node server, a transfer larger than the window included', async () => {
