@@ -52,6 +52,8 @@ export class Outbox {
   #marks: number[] = [];
   #payloadBytes = 0;
   #scheduled = false;
+  /** A WINDOW_ADJUST is queued: a sender may be stalled on it, so the stream is asked not to hold it. */
+  #urgent = false;
   #blocked = false;
   #closed = false;
 
@@ -98,6 +100,7 @@ export class Outbox {
   windowAdjust(recipientId: number, additionalBytes: number): void {
     const at = this.#reserve(9);
     writeWindowAdjust(this.#scratch, at, recipientId, additionalBytes);
+    this.#urgent = true;
   }
 
   /** Queues a DATA message. `payload` is kept by reference when large: the caller must not change it. */
@@ -201,6 +204,10 @@ export class Outbox {
     const payloads = this.#payloads;
     const marks = this.#marks;
     const head = this.#scratch.subarray(this.#start, this.#start + length);
+    if (this.#urgent) {
+      this.#urgent = false;
+      stream.urgent?.();
+    }
     let result: void | Promise<void>;
     if (payloads.length === 0) {
       result = stream.write(head);

@@ -28,6 +28,11 @@ export interface ByteStream {
    * {@link write} otherwise.
    */
   writev?(chunks: Uint8Array[]): void | Promise<void>;
+  /**
+   * Optional: the next write carries frames the peer is waiting for (WINDOW_ADJUST). A stream
+   * that holds writes to join them (rpc's `CoalescingStream`) sends that one at once instead.
+   */
+  urgent?(): void;
   /** Close the transport (both directions). Idempotent. */
   close(): void;
   readonly localAddress?: string;

@@ -129,4 +129,23 @@ describe('Outbox (spec/qmux.md §8)', () => {
     expect(written[1]!.buffer).toBe(written[0]!.buffer);
     expect(written[1]!.byteOffset).toBe(written[0]!.byteOffset + written[0]!.length);
   });
+  test('a write that carries a WINDOW_ADJUST is marked urgent; others are not', async () => {
+    const events: string[] = [];
+    const stream: ByteStream = {
+      start: () => {},
+      write: (chunk) => void events.push(`write ${chunk[0]}`),
+      urgent: () => void events.push('urgent'),
+      close: () => {},
+    };
+    const outbox = new Outbox(stream, 1024 * 1024, { drained: () => {}, failed: (error) => { throw error; } });
+    outbox.eof(1);
+    await Promise.resolve();
+    outbox.windowAdjust(1, 4096);
+    outbox.eof(1);
+    await Promise.resolve();
+    outbox.eof(1);
+    await Promise.resolve();
+    // 105: EOF, 103: WINDOW_ADJUST (spec/qmux.md §3).
+    expect(events).toEqual(['write 105', 'urgent', 'write 103', 'write 105']);
+  });
 });

@@ -82,9 +82,10 @@ export class CoalescingStream implements ByteStream {
   }
 
   /**
-   * The frames just queued complete a request or a reply: the next write (the session's flush
-   * of them, a microtask later) goes to the transport at once, with whatever is held, instead of
-   * at the end of the turn. Work the turn still has to do then overlaps with the network.
+   * The frames just queued complete a request or a reply, or return window a sender may be
+   * stalled on (the qmux outbox calls this, as `ByteStream.urgent`): the next write (the
+   * session's flush of them, a microtask later) goes to the transport at once, with whatever is
+   * held, instead of at the end of the turn. Work the turn still has to do then overlaps with the network.
    */
   urgent(): void {
     this.#urgent = true;
