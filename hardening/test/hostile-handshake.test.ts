@@ -4,10 +4,10 @@
  * a time, a peer that vanishes mid-hello. Each is denied with a code (or dropped when it is gone),
  * the connection closes, the server keeps serving, and a bystander's calls all succeed.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RpcSession } from '@petrichor/rpc';
 import { encodeMessage, type Value } from '@petrichor/wire';
-import { Bystander } from './helpers/bystander.js';
+import { watchedByBystander } from './helpers/bystander.js';
 import { RawPeer, frames, helloBytes, requestBytes } from './helpers/raw-peer.js';
 import { startStack, type Stack } from './helpers/stack.js';
 import { sleep, until, within } from './helpers/wait.js';
@@ -16,7 +16,6 @@ import { sleep, until, within } from './helpers/wait.js';
 const HANDSHAKE_TIMEOUT_MS = 400;
 
 let stack: Stack;
-let bystander: Bystander;
 let peer: RawPeer | undefined;
 
 beforeAll(async () => {
@@ -25,17 +24,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack.close();
 });
-beforeEach(async () => {
-  bystander = await Bystander.start(stack.url);
-  await bystander.progress(3, 5000);
-});
-afterEach(async () => {
-  peer?.destroy();
-  peer = undefined;
-  await bystander.progress(3, 5000);
-  const seen = await bystander.stop();
-  expect(seen.failures).toEqual([]);
-});
+// Calls made during each attack and after it must all succeed, with the right answers.
+watchedByBystander(
+  () => stack.url,
+  () => {
+    peer?.destroy();
+    peer = undefined;
+  },
+);
 
 /** Connects a raw peer; returns it and what the server's `serve()` of its connection resolves with. */
 async function connectRaw(): Promise<{ raw: RawPeer; served: Promise<RpcSession | null> }> {

@@ -4,9 +4,9 @@
  * keepalive (`MUX_KEEPALIVE_TIMEOUT`), one that keeps sending by the outbox bound
  * (`MUX_TRANSPORT`). Handlers are aborted, and a bystander's calls all succeed meanwhile.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ConnectionLostError } from '@petrichor/rpc';
-import { Bystander } from './helpers/bystander.js';
+import { watchedByBystander } from './helpers/bystander.js';
 import { expectSessionEnded } from './helpers/expect.js';
 import { RawPeer, frames, requestBytes } from './helpers/raw-peer.js';
 import { startStack, type Stack } from './helpers/stack.js';
@@ -17,7 +17,6 @@ const KIB_PER_CALL = 16 * 1024; // 16 MiB asked for by each call: 256 MiB in all
 const MAX_QUEUED = 256 * 1024;
 
 let stack: Stack;
-let bystander: Bystander;
 let peer: RawPeer | undefined;
 let users = 0;
 
@@ -29,17 +28,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack.close();
 });
-beforeEach(async () => {
-  bystander = await Bystander.start(stack.url);
-  await bystander.progress(3, 5000);
-});
-afterEach(async () => {
-  peer?.destroy();
-  peer = undefined;
-  await bystander.progress(3, 5000);
-  const seen = await bystander.stop();
-  expect(seen.failures).toEqual([]);
-});
+// Calls made during each attack and after it must all succeed, with the right answers.
+watchedByBystander(
+  () => stack.url,
+  () => {
+    peer?.destroy();
+    peer = undefined;
+  },
+);
 
 /**
  * A peer past the handshake with `CALLS` calls for big streamed replies sent, each on a channel

@@ -2,6 +2,7 @@
  * The well-behaved client on its own connection that keeps calling while a hostile peer attacks
  * the same server: every one of its calls must succeed with the right answer.
  */
+import { afterEach, beforeEach, expect } from 'vitest';
 import { Client } from '@petrichor/rpc';
 import { connect } from '@petrichor/transport/node';
 import { within } from './wait.js';
@@ -67,4 +68,24 @@ export class Bystander {
     await this.client.close();
     return { ok: this.ok, failures: this.failures };
   }
+}
+
+/**
+ * Registers the hooks the hostile-peer test files share: before each test a bystander connects to
+ * `url()` and proves it is served; after it, `cleanup` sends the attacker away and the bystander
+ * must make progress again, with every call it made during the test answered correctly.
+ */
+export function watchedByBystander(url: () => string, cleanup: () => void): void {
+  let bystander: Bystander;
+  beforeEach(async () => {
+    bystander = await Bystander.start(url());
+    await bystander.progress(3, 5000);
+  });
+  afterEach(async () => {
+    cleanup();
+    await bystander.progress(3, 5000);
+    const seen = await bystander.stop();
+    expect(seen.failures).toEqual([]);
+    expect(seen.ok).toBeGreaterThanOrEqual(6);
+  });
 }
