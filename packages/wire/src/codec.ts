@@ -61,6 +61,9 @@ export interface Framing {
    * the frame's first byte.
    */
   decode(frame: Uint8Array, limits: Limits, options: DecodeOptions): Value;
+  /** The frame of byte string `bytes` as the bytes before and after it: prefix + bytes + suffix equals encode([bytes]).
+   *  Lets a caller send a large body by reference instead of copying it. Absent where a codec has no byte strings (sexpr). */
+  bytesFrame?(bytes: Uint8Array): readonly [prefix: Uint8Array, suffix: Uint8Array];
 }
 
 /**

@@ -3,6 +3,7 @@ import { Encoder } from '@msgpack/msgpack';
 import { UnencodableError } from '../errors.js';
 import { MAX_DEPTH } from '../limits.js';
 import { commonLeafReason, explainUnencodable, isPlainObject, type EncodableRules } from '../unencodable.js';
+import { allocate } from '../slab.js';
 import { isWellFormed } from '../utf8.js';
 import { Float, Keyword, Sym, type Value } from '../value.js';
 
@@ -127,4 +128,18 @@ export function encodeValues(values: readonly Value[]): Uint8Array {
     // `prepare` leaves nothing the library refuses; should it still throw, it is still ours.
     throw new UnencodableError(`@msgpack/msgpack: ${error instanceof Error ? error.message : String(error)}`, '$');
   }
+}
+
+/**
+ * The head of a bin value of `length` bytes, in the shortest form, as `@msgpack/msgpack` writes
+ * it (spec/wire.md §4.1): bin 8 (`c4`), bin 16 (`c5`) or bin 32 (`c6`), the length big-endian.
+ * Throws {@link UnencodableError} past 2^32−1 bytes, which msgpack cannot hold. @internal
+ */
+export function binPrefix(length: number): Uint8Array {
+  if (length > 0xffffffff) throw new UnencodableError(`a byte string of ${length} bytes exceeds msgpack's 4 GiB`, '$');
+  const size = length < 0x100 ? 1 : length < 0x10000 ? 2 : 4;
+  const out = allocate(1 + size);
+  out[0] = size === 1 ? 0xc4 : size === 2 ? 0xc5 : 0xc6;
+  for (let i = size, rest = length; i > 0; i--, rest = Math.floor(rest / 256)) out[i] = rest % 256;
+  return out;
 }
