@@ -1,6 +1,7 @@
 import type { ByteStream } from '@petrichor/mux';
 import type { Listener } from './listener.js';
-import { connectMemory, listenMemory } from './mem.js';
+import { listenMemory } from './mem.js';
+import { connectMemory } from './mem-registry.js';
 import type { ConnectOptions, ListenOptions } from './options.js';
 import { formatUrl, needsNode, parseUrl, parseWebUrl, type Endpoint } from './url.js';
 import { connectWebSocket } from './websocket.js';

@@ -1,7 +1,8 @@
 import type { ByteStream } from '@petrichor/mux';
 import { listenArguments, withEndpoint } from '../connect.js';
 import type { Listener } from '../listener.js';
-import { connectMemory, listenMemory } from '../mem.js';
+import { listenMemory } from '../mem.js';
+import { connectMemory } from '../mem-registry.js';
 import { connectSocket, listenSocket } from './net.js';
 import type { NodeConnectOptions, NodeListenOptions } from './options.js';
 import { connectWs, listenWs } from './ws.js';
