@@ -10,7 +10,7 @@ import {
 } from './errors.js';
 import { growWindow, sendable } from './flow.js';
 import { MessageType, MESSAGE_NAMES, type ChannelMessage } from './frame/message.js';
-import type { OpenConfirmMessage } from './frame/open-confirm.js';
+import type { OpenConfirmMessage } from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { readableOf, writableOf } from './channel-streams.js';

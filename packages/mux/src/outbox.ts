@@ -1,10 +1,5 @@
-import { writeClose } from './frame/close.js';
-import { DATA_HEADER_SIZE, writeDataHeader } from './frame/data.js';
-import { writeEof } from './frame/eof.js';
-import { writeOpenConfirm } from './frame/open-confirm.js';
-import { writeOpenFailure } from './frame/open-failure.js';
-import { writeOpen } from './frame/open.js';
-import { writeWindowAdjust } from './frame/window-adjust.js';
+import { writeFixed } from './frame/fixed.js';
+import { MessageType, headerSize } from './frame/message.js';
 import type { ByteStream } from './stream.js';
 
 /** Payloads up to this size are copied next to their header; larger ones are passed by reference. */
@@ -83,49 +78,42 @@ export class Outbox {
   }
 
   open(senderId: number, windowSize: number, maxPacketSize: number): void {
-    const at = this.#reserve(13);
-    writeOpen(this.#scratch, at, senderId, windowSize, maxPacketSize);
+    this.#put(0, MessageType.Open, senderId, windowSize, maxPacketSize);
   }
 
   openConfirm(recipientId: number, senderId: number, windowSize: number, maxPacketSize: number): void {
-    const at = this.#reserve(17);
-    writeOpenConfirm(this.#scratch, at, recipientId, senderId, windowSize, maxPacketSize);
+    this.#put(0, MessageType.OpenConfirm, recipientId, senderId, windowSize, maxPacketSize);
   }
 
   openFailure(recipientId: number): void {
-    const at = this.#reserve(5);
-    writeOpenFailure(this.#scratch, at, recipientId);
+    this.#put(0, MessageType.OpenFailure, recipientId);
   }
 
   windowAdjust(recipientId: number, additionalBytes: number): void {
-    const at = this.#reserve(9);
-    writeWindowAdjust(this.#scratch, at, recipientId, additionalBytes);
+    this.#put(0, MessageType.WindowAdjust, recipientId, additionalBytes);
     this.#urgent = true;
   }
 
   /** Queues a DATA message. `payload` is kept by reference when large: the caller must not change it. */
   data(recipientId: number, payload: Uint8Array): void {
     const length = payload.length;
-    if (length <= COPY_LIMIT) {
-      const at = this.#reserve(DATA_HEADER_SIZE + length);
-      this.#scratch.set(payload, writeDataHeader(this.#scratch, at, recipientId, length));
+    const small = length <= COPY_LIMIT;
+    const end = this.#put(small ? length : 0, MessageType.Data, recipientId, length);
+    if (small) {
+      this.#scratch.set(payload, end);
       return;
     }
-    const at = this.#reserve(DATA_HEADER_SIZE);
-    writeDataHeader(this.#scratch, at, recipientId, length);
     this.#marks.push(this.#length);
     this.#payloads.push(payload);
     this.#payloadBytes += length;
   }
 
   eof(recipientId: number): void {
-    const at = this.#reserve(5);
-    writeEof(this.#scratch, at, recipientId);
+    this.#put(0, MessageType.Eof, recipientId);
   }
 
   close(recipientId: number): void {
-    const at = this.#reserve(5);
-    writeClose(this.#scratch, at, recipientId);
+    this.#put(0, MessageType.Close, recipientId);
   }
 
   /**
@@ -154,6 +142,15 @@ export class Outbox {
    * Returns the offset where `size` bytes may be written, growing the scratch buffer if needed.
    * It may replace `#scratch`: callers read `#scratch` only after calling it.
    */
+  /**
+   * Queues the fixed part of a message of `type` (fields as {@link writeFixed} takes them), with
+   * room for `payload` bytes after it; returns the offset after the fixed part.
+   */
+  #put(payload: number, type: MessageType, a: number, b?: number, c?: number, d?: number): number {
+    const at = this.#reserve(headerSize(type) + payload); // first: it may replace the slab
+    return writeFixed(this.#scratch, at, type, a, b, c, d);
+  }
+
   #reserve(size: number): number {
     const queued = this.#length;
     if (this.#start + queued + size > this.#scratch.length) {

@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { FrameDecoder, type FrameHandler } from './frame/decoder.js';
 import { MessageType, MESSAGE_NAMES, type Message } from './frame/message.js';
-import type { OpenMessage } from './frame/open.js';
+import type { OpenMessage } from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { ByteStream } from './stream.js';

@@ -1,13 +1,7 @@
 import { ProtocolError } from '../errors.js';
-import { readClose } from './close.js';
-import { DATA_HEADER_SIZE, readDataLength } from './data.js';
-import { readEof } from './eof.js';
-import { MessageType, headerSize, type Message } from './message.js';
-import { readOpenConfirm } from './open-confirm.js';
-import { readOpenFailure } from './open-failure.js';
-import { readOpen } from './open.js';
+import { readFixed } from './fixed.js';
+import { DATA_HEADER_SIZE, MessageType, headerSize, type Message } from './message.js';
 import { readUint32, UINT32_MAX } from './uint32.js';
-import { readWindowAdjust } from './window-adjust.js';
 
 /** Longest fixed part of any message (OPEN_CONFIRM). */
 const MAX_HEADER = 17;
@@ -128,7 +122,7 @@ export class FrameDecoder {
 
   #startPayload(head: Uint8Array, at: number, chunk: Uint8Array, i: number, to: FrameHandler): number {
     const recipientId = readUint32(head, at + 1);
-    const length = readDataLength(head, at);
+    const length = readUint32(head, at + 5);
     if (length > this.#maxPacketSize) {
       throw new ProtocolError(`DATA of ${length} bytes exceeds the max packet of ${this.#maxPacketSize}`, this.#start);
     }
@@ -165,23 +159,6 @@ export class FrameDecoder {
       to.message({ type: MessageType.Data, recipientId: this.#dataRecipient, data });
     }
     return i + take;
-  }
-}
-
-function readFixed(bytes: Uint8Array, at: number): Message {
-  switch (bytes[at]) {
-    case MessageType.Open:
-      return readOpen(bytes, at);
-    case MessageType.OpenConfirm:
-      return readOpenConfirm(bytes, at);
-    case MessageType.OpenFailure:
-      return readOpenFailure(bytes, at);
-    case MessageType.WindowAdjust:
-      return readWindowAdjust(bytes, at);
-    case MessageType.Eof:
-      return readEof(bytes, at);
-    default:
-      return readClose(bytes, at);
   }
 }
 

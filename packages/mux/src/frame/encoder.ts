@@ -1,30 +1,9 @@
-import { CLOSE_SIZE, writeClose } from './close.js';
-import { DATA_HEADER_SIZE, writeDataHeader } from './data.js';
-import { EOF_SIZE, writeEof } from './eof.js';
-import { MessageType, type Message } from './message.js';
-import { OPEN_CONFIRM_SIZE, writeOpenConfirm } from './open-confirm.js';
-import { OPEN_FAILURE_SIZE, writeOpenFailure } from './open-failure.js';
-import { OPEN_SIZE, writeOpen } from './open.js';
-import { WINDOW_ADJUST_SIZE, writeWindowAdjust } from './window-adjust.js';
+import { DATA_HEADER_SIZE, MessageType, headerSize, type Message } from './message.js';
+import { writeFixed } from './fixed.js';
 
 /** Encoded size of `message` in bytes. */
 export function frameSize(message: Message): number {
-  switch (message.type) {
-    case MessageType.Open:
-      return OPEN_SIZE;
-    case MessageType.OpenConfirm:
-      return OPEN_CONFIRM_SIZE;
-    case MessageType.OpenFailure:
-      return OPEN_FAILURE_SIZE;
-    case MessageType.WindowAdjust:
-      return WINDOW_ADJUST_SIZE;
-    case MessageType.Data:
-      return DATA_HEADER_SIZE + message.data.length;
-    case MessageType.Eof:
-      return EOF_SIZE;
-    case MessageType.Close:
-      return CLOSE_SIZE;
-  }
+  return message.type === MessageType.Data ? DATA_HEADER_SIZE + message.data.length : headerSize(message.type);
 }
 
 /**
@@ -34,22 +13,18 @@ export function frameSize(message: Message): number {
 export function encodeFrameInto(message: Message, out: Uint8Array, at: number): number {
   switch (message.type) {
     case MessageType.Open:
-      return writeOpen(out, at, message.senderId, message.windowSize, message.maxPacketSize);
+      return writeFixed(out, at, message.type, message.senderId, message.windowSize, message.maxPacketSize);
     case MessageType.OpenConfirm:
-      return writeOpenConfirm(out, at, message.recipientId, message.senderId, message.windowSize, message.maxPacketSize);
-    case MessageType.OpenFailure:
-      return writeOpenFailure(out, at, message.recipientId);
+      return writeFixed(out, at, message.type, message.recipientId, message.senderId, message.windowSize, message.maxPacketSize);
     case MessageType.WindowAdjust:
-      return writeWindowAdjust(out, at, message.recipientId, message.additionalBytes);
+      return writeFixed(out, at, message.type, message.recipientId, message.additionalBytes);
     case MessageType.Data: {
-      const end = writeDataHeader(out, at, message.recipientId, message.data.length);
+      const end = writeFixed(out, at, message.type, message.recipientId, message.data.length);
       out.set(message.data, end);
       return end + message.data.length;
     }
-    case MessageType.Eof:
-      return writeEof(out, at, message.recipientId);
-    case MessageType.Close:
-      return writeClose(out, at, message.recipientId);
+    default:
+      return writeFixed(out, at, message.type, message.recipientId);
   }
 }
 
