@@ -13,6 +13,7 @@ import {
   type Peer,
 } from './handshake/handshake.js';
 import { RpcSession, checkSessionOptions, type SessionInit, type SessionOptions } from './session.js';
+import { NotFound } from './not-found.js';
 import type { Service } from './service.js';
 
 /** Options of {@link Client.connect}. */
@@ -118,8 +119,8 @@ export function randomIdent(): string {
 }
 
 /**
- * A service with no interfaces: the session takes its default one as empty, so every call is
- * answered 404 without a router.
+ * A service with no interfaces: its sessions answer every call 404 (not-found.ts), without a
+ * router or the machinery that runs handlers.
  */
 function noService(): Service {
   return {
@@ -130,5 +131,6 @@ function noService(): Service {
       throw new Error('this client has no routes: pass a Service as options.service, or use Client from @petrichor/rpc/all');
     },
     invoke: (ctx, handler) => handler(ctx),
+    answerer: (host) => new NotFound(host),
   };
 }

@@ -6,8 +6,9 @@
 import type { Header, Value } from '@petrichor/wire';
 import type { Peer } from './handshake/handshake.js';
 import type { RequestStream } from './envelope.js';
+import { Answering } from './answering.js';
 import { Router, type Params, type RouteInfo } from './router.js';
-import type { RpcSession } from './session.js';
+import type { AnswerHost, Answerer, RpcSession } from './session.js';
 
 /** What a handler gets: the call's request, who made it, and how to notice cancellation. */
 export interface CallContext {
@@ -139,6 +140,14 @@ export class Service {
       if (info.direction !== undefined) iface.direction = info.direction;
     }
     return iface;
+  }
+
+  /**
+   * The side of a session that answers its peer's calls with this service. Here, not in the
+   * session, so a client without a service holds none of it. @internal
+   */
+  answerer(host: AnswerHost): Answerer {
+    return new Answering(host, this);
   }
 
   /** Runs the middleware chain, then `handler`. */

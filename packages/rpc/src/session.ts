@@ -11,7 +11,6 @@ import { MessageFormat, type DecodeShape } from './format.js';
 import { PendingBytes, checkRequestTimeout, resolvePendingBytes } from './budget.js';
 import { CallGuard } from './guard.js';
 import type { Peer } from './handshake/handshake.js';
-import { IncomingCall, type CallHost } from './incoming.js';
 import { Call, fieldsOf, type CallOptions, type CallerHost, type OpenOptions } from './outgoing.js';
 import { ChannelPool, type ChannelWaiter } from './pool.js';
 import type { PullQueue } from './pull.js';
@@ -75,9 +74,40 @@ export const SESSION_DEFAULTS = Object.freeze({
 /** What a session is built from (internal to the package). */
 export interface SessionInit extends SessionOptions {
   codec: Codec;
+  /** Answers the peer's calls: its `answerer` makes the session's answering side. */
   service: Service;
   /** Start opening the pool at once (the client); else at the first call (the server). */
   preopen: boolean;
+}
+
+/** What a session gives the side that answers its peer's calls. @internal */
+export interface AnswerHost {
+  readonly session: RpcSession;
+  readonly format: MessageFormat;
+  /** The session's count of bytes in first messages still arriving (`maxPendingBytes`). */
+  readonly pending: PendingBytes;
+  readonly requestTimeoutMs: number;
+  readonly maxInFlight: number;
+  readonly onError: ((error: unknown, ctx: CallContext) => void) | undefined;
+  /** What was just queued ends a reply: the next write goes out at once (see `CoalescingStream.urgent`). */
+  flush(): void;
+}
+
+/**
+ * The side of a session that answers the peer's calls: the routed one (answering.ts) on a server
+ * and a client with routes; a 404 one (not-found.ts) on a plain client, so its bundle holds no
+ * router, handler or middleware machinery. @internal
+ */
+export interface Answerer {
+  /** Serves the call on a channel the peer opened, from its first bytes (null: it ended first). */
+  serve(channel: Channel, chunk: Uint8Array | null): void;
+  readonly inFlight: number;
+  drain(refusal: RpcError): Promise<void>;
+  abortCalls(reason: RpcError): void;
+  /** The session ended: calls in flight end with `lost`. */
+  end(lost: RpcSessionError): void;
+  /** Hands calls no route takes to `queue` (`Client.incoming`). */
+  pull?(queue: PullQueue): void;
 }
 
 /**
@@ -97,50 +127,35 @@ export class RpcSession {
   readonly #format: MessageFormat;
   readonly #out: CoalescingStream;
   readonly #pool: ChannelPool;
-  readonly #maxInFlight: number;
   readonly #pending: PendingBytes;
-  readonly #onError: ((error: unknown, ctx: CallContext | undefined) => void) | undefined;
-  readonly #active = new Set<IncomingCall>();
-  readonly #host: CallHost;
+  readonly #answerer: Answerer;
   readonly #caller: CallerHost;
   #closedLocally = false;
   #ended = false;
-  /** Set while draining: new calls from the peer are refused with it. */
-  #refusal: RpcError | null = null;
-  #drained: (() => void) | null = null;
-  #pull: PullQueue | null = null;
 
   constructor(stream: ByteStream, peer: Peer, init: SessionInit) {
     this.peer = peer;
     this.service = init.service;
-    this.#out = new CoalescingStream(stream);
-    this.mux = new Session(this.#out, init.mux);
-    this.#format = new MessageFormat(init.codec, init.limits, init.decode);
-    this.#maxInFlight = positive('maxInFlight', init.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
-    this.#onError = init.onError;
-    const pending = (this.#pending = new PendingBytes(resolvePendingBytes(init.maxPendingBytes, SESSION_DEFAULTS.maxPendingBytes, init.limits)));
-    const requestTimeoutMs = checkRequestTimeout(init.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs);
-    const poolSize = nonNegative('poolSize', init.poolSize ?? SESSION_DEFAULTS.poolSize);
-    const maxPoolSize = positive('maxPoolSize', Math.max(poolSize, init.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize));
-    this.#pool = new ChannelPool(this.mux, { poolSize, maxPoolSize }, (error) => this.lostError(error));
-    this.#host = {
+    const out = (this.#out = new CoalescingStream(stream));
+    this.mux = new Session(out, init.mux);
+    const format = (this.#format = new MessageFormat(init.codec, init.limits, init.decode));
+    const o = resolveOptions(init);
+    this.#pending = new PendingBytes(o.maxPendingBytes);
+    this.#pool = new ChannelPool(this.mux, o, (error) => this.lostError(error));
+    this.#answerer = init.service.answerer({
       session: this,
-      format: this.#format,
-      service: this.service,
-      peer,
-      admit: (call) => this.#admit(call),
-      finish: (call) => this.#finish(call),
-      report: (error, ctx) => this.#onError?.(error, ctx),
+      format,
+      pending: this.#pending,
+      requestTimeoutMs: o.requestTimeoutMs,
+      maxInFlight: o.maxInFlight,
+      onError: init.onError,
       // A reply is not written at once: the read loop that delivered its request has queued a
       // flush (for the confirms it queued) that runs once the requests it delivered are served,
       // so the replies of one chunk share a write. Urgent, that write goes out at once.
-      flush: () => this.#out.urgent(),
-      pull: () => (this.#pull?.open === true ? this.#pull : null),
-      pending,
-      requestTimeoutMs,
-    };
+      flush: () => out.urgent(),
+    });
     this.#caller = {
-      format: this.#format,
+      format,
       pool: this.#pool,
       lostError: (error) => this.lostError(error),
       flush: () => this.#flush(this.#pool.outbound),
@@ -160,17 +175,15 @@ export class RpcSession {
 
   /**
    * Hands the peer's calls that no route takes (on the default interface) to `queue` while it is
-   * open: `Client.incoming` of `@petrichor/rpc/all`. Kept off this class so a client that never
-   * answers holds no pull code. @internal
+   * open: `Client.incoming` of `@petrichor/rpc/all`. @internal
    */
   pullInto(queue: PullQueue): void {
-    this.#pull = queue;
-    if (this.#ended) queue.close();
+    this.#answerer.pull?.(queue);
   }
 
   /** Calls from the peer being served now. */
   get inFlight(): number {
-    return this.#active.size;
+    return this.#answerer.inFlight;
   }
 
   /** Bytes held now in the peer's requests whose first message is still arriving (at most `maxPendingBytes`). */
@@ -315,14 +328,12 @@ export class RpcSession {
    * resolves once the calls in flight have finished. Calls to the peer go on.
    */
   drain(refusal: RpcError = RpcError.unavailable('shutting down')): Promise<void> {
-    this.#refusal = refusal;
-    if (this.#active.size === 0 || this.#ended) return Promise.resolve();
-    return new Promise((resolve) => (this.#drained = resolve));
+    return this.#answerer.drain(refusal);
   }
 
   /** Ends every call from the peer still in flight with `reason`: their signals fire, callers get it. */
   abortCalls(reason: RpcError): void {
-    for (const call of [...this.#active]) call.abort(reason);
+    this.#answerer.abortCalls(reason);
   }
 
   /** The error a call fails with because the session is gone. @internal */
@@ -354,7 +365,7 @@ export class RpcSession {
 
   /** Serves each channel the peer opens as a call; stops when the session ends (accept rejects). */
   #acceptLoop(): void {
-    const host = this.#host;
+    const answerer = this.#answerer;
     const mux = this.mux;
     // A promise chain rather than `for await`: no iterator result and no await per call.
     const serve = (channel: Channel): void => {
@@ -363,39 +374,16 @@ export class RpcSession {
       // pool for a while), and the call is then served in the microtask they arrive in: a reply
       // made at once leaves in the same write as the frames the read loop queued with the request
       // (the confirm of the caller's next pooled channel). A read that rejects: the session ended.
-      channel.read().then((chunk) => {
-        void new IncomingCall(host, channel).run(chunk);
-      }, ignore);
+      channel.read().then((chunk) => answerer.serve(channel, chunk), ignore);
     };
     mux.accept().then(serve, ignore);
-  }
-
-  #admit(call: IncomingCall): RpcError | null {
-    if (this.#refusal !== null) return this.#refusal;
-    if (this.#active.size >= this.#maxInFlight) {
-      return RpcError.tooManyCalls(`more than ${this.#maxInFlight} calls in flight on this session`);
-    }
-    this.#active.add(call);
-    return null;
-  }
-
-  #finish(call: IncomingCall): void {
-    if (!this.#active.delete(call)) return;
-    if (this.#active.size === 0 && this.#drained !== null) {
-      this.#drained();
-      this.#drained = null;
-    }
   }
 
   #onEnd(error: Error | undefined): Error | undefined {
     this.#ended = true;
     const lost = this.lostError(error);
     this.#pool.stop(lost);
-    this.#pull?.close();
-    for (const call of this.#active) call.abort(lost);
-    this.#active.clear();
-    this.#drained?.();
-    this.#drained = null;
+    this.#answerer.end(lost);
     if (error === undefined) return undefined;
     return error instanceof MuxError ? lost : error;
   }
@@ -406,20 +394,23 @@ export class RpcSession {
  * when the first connection comes.
  */
 export function checkSessionOptions(options: SessionOptions): void {
-  positive('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight);
-  nonNegative('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize);
-  positive('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize);
-  resolvePendingBytes(options.maxPendingBytes, SESSION_DEFAULTS.maxPendingBytes, options.limits);
-  checkRequestTimeout(options.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs);
+  resolveOptions(options);
 }
 
-function positive(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
-  return value;
+/** The options a session runs with, checked once, defaults applied. */
+function resolveOptions(options: SessionOptions) {
+  const poolSize = int('poolSize', options.poolSize ?? SESSION_DEFAULTS.poolSize, 0);
+  return {
+    maxInFlight: int('maxInFlight', options.maxInFlight ?? SESSION_DEFAULTS.maxInFlight, 1),
+    poolSize,
+    maxPoolSize: Math.max(poolSize, int('maxPoolSize', options.maxPoolSize ?? SESSION_DEFAULTS.maxPoolSize, 1)),
+    maxPendingBytes: resolvePendingBytes(options.maxPendingBytes, SESSION_DEFAULTS.maxPendingBytes, options.limits),
+    requestTimeoutMs: checkRequestTimeout(options.requestTimeoutMs ?? SESSION_DEFAULTS.requestTimeoutMs),
+  };
 }
 
-function nonNegative(name: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be an integer ≥ 0, got ${value}`);
+function int(name: string, value: number, min: number): number {
+  if (!Number.isSafeInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got ${value}`);
   return value;
 }
 

@@ -14,8 +14,8 @@ const from = (b: Bundle, pattern: RegExp): string[] => files(b).filter((path) =>
 const MSGPACK = /wire\/src\/(msgpack\/|codecs\/msgpack)|@msgpack/;
 const SEXPR = /wire\/src\/(sexpr\/|codecs\/sexpr)/;
 const SERVER_ONLY = /rpc\/src\/(server|session-codec|relay|endpoints|auth\/(hmac|nonce-cache|bearer|calls|canonical))\.ts$/;
-/** Serving code a client that never routes does not need: the router, services, pull, dispatch. */
-const ROUTING = /rpc\/src\/(router|service|pull|dispatch)\.ts$/;
+/** Serving code a client that never routes does not need: the router, services, pull, dispatch, handler runs. */
+const ROUTING = /rpc\/src\/(router|service|pull|dispatch|answering|incoming)\.ts$/;
 
 describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
   test('on tnetstrings: no node: import, no other codec, no server-only code', async () => {
@@ -32,7 +32,7 @@ describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
     expect(from(client, /transport\/src\/node\//)).toEqual([]);
   });
 
-  test('a client given a Service holds the router (so the check above can fail)', async () => {
+  test('a client given a Service holds the router and the code that runs handlers (so the check above can fail)', async () => {
     const client = await bundle(`
       import { Client, Service } from '@petrichor/rpc';
       import { connect } from '@petrichor/transport';
@@ -40,7 +40,7 @@ describe('the browser client bundle (wire + mux + rpc + WebSocket)', () => {
       service.interface('data').route('GET', '/ping', () => 'pong');
       export const open = async (url) => Client.connect(await connect(url), { service });
     `);
-    expect(from(client, /rpc\/src\/(router|service)\.ts$/).length).toBe(2);
+    expect(from(client, /rpc\/src\/(router|service|answering|incoming)\.ts$/).length).toBe(4);
   });
 
   test('a client that imports sexprCodec holds s-expressions, and still no msgpack', async () => {
