@@ -9,11 +9,21 @@ import {
   type MuxError,
 } from './errors.js';
 import { growWindow, sendable } from './flow.js';
-import { MessageType, MESSAGE_NAMES, type ChannelMessage } from './frame/message.js';
-import type { OpenConfirmMessage } from './frame/message.js';
+import {
+  MESSAGE_NAMES,
+  MSG_CLOSE,
+  MSG_DATA,
+  MSG_EOF,
+  MSG_OPEN_CONFIRM,
+  MSG_OPEN_FAILURE,
+  MSG_WINDOW_ADJUST,
+  type ChannelMessage,
+  type OpenConfirmMessage,
+} from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { readableOf, writableOf } from './channel-streams.js';
+import { CLOSED, CLOSING, OPEN, OPENING, type ChannelState } from './channel-state.js';
 import { RESOLVED, deferred, type Waiter } from './waiter.js';
 
 /** One channel of a {@link Session}: a flow-controlled, half-closable byte stream both ways. */
@@ -42,18 +52,7 @@ export interface Channel extends AsyncIterable<Uint8Array> {
   readonly closed: Promise<void>;
 }
 
-/** Channel states (spec/qmux.md §3). Half-closes are the two EOF flags, orthogonal to these. */
-export const ChannelState = {
-  /** We sent OPEN and wait for OPEN_CONFIRM or OPEN_FAILURE. */
-  Opening: 0,
-  /** Confirmed (either way): DATA, WINDOW_ADJUST and EOF flow. */
-  Open: 1,
-  /** We sent CLOSE and wait for the peer's; we send nothing more on the channel. */
-  Closing: 2,
-  /** Both CLOSEs seen (or the session ended): the id is free. */
-  Closed: 3,
-} as const;
-export type ChannelState = (typeof ChannelState)[keyof typeof ChannelState];
+export { ChannelState } from './channel-state.js';
 
 /** What a channel needs from its session. */
 export interface ChannelHost {
@@ -138,7 +137,7 @@ export class MuxChannel implements Channel {
     this.remoteId = 0;
     this.#sendWindow = 0;
     this.#remoteMaxPacket = 0;
-    this.#state = outbound ? ChannelState.Opening : ChannelState.Open;
+    this.#state = outbound ? OPENING : OPEN;
   }
 
   /** A channel we open: it waits in Opening for the peer's answer. */
@@ -182,38 +181,38 @@ export class MuxChannel implements Channel {
   /** Applies a message from the peer. Throws {@link ProtocolError} on an illegal transition. */
   receive(message: ChannelMessage, offset: number): void {
     const state = this.#state;
-    if (state === ChannelState.Opening) {
-      if (message.type === MessageType.OpenConfirm) return this.#confirmed(message, offset);
-      if (message.type === MessageType.OpenFailure) return this.#refused();
+    if (state === OPENING) {
+      if (message.type === MSG_OPEN_CONFIRM) return this.#confirmed(message, offset);
+      if (message.type === MSG_OPEN_FAILURE) return this.#refused();
       throw this.#violation(`${MESSAGE_NAMES[message.type]} before the channel was confirmed`, offset);
     }
     switch (message.type) {
-      case MessageType.OpenConfirm:
-      case MessageType.OpenFailure:
+      case MSG_OPEN_CONFIRM:
+      case MSG_OPEN_FAILURE:
         throw this.#violation(
           `${MESSAGE_NAMES[message.type]} for ${this.#outbound ? 'a channel already confirmed' : 'a channel the peer opened'}`,
           offset,
         );
-      case MessageType.WindowAdjust: {
+      case MSG_WINDOW_ADJUST: {
         const grown = growWindow(this.#sendWindow, message.additionalBytes);
         if (grown < 0) throw this.#violation('WINDOW_ADJUST pushes the send window past 2^32 - 1', offset);
         this.#sendWindow = grown;
-        if (state === ChannelState.Open) this.#pump();
+        if (state === OPEN) this.#pump();
         return;
       }
-      case MessageType.Data:
+      case MSG_DATA:
         if (this.admitData(message.data.length, offset)) this.deliver(message.data);
         return;
-      case MessageType.Eof:
+      case MSG_EOF:
         if (!this.#eofReceived) {
           this.#eofReceived = true;
           this.#endReads('eof');
         }
         return;
-      case MessageType.Close:
+      case MSG_CLOSE:
         // Peer's CLOSE: reply unless we sent ours (simultaneous close counts as the reply).
-        if (state === ChannelState.Open) this.#host.outbox.close(this.remoteId);
-        this.#state = ChannelState.Closed;
+        if (state === OPEN) this.#host.outbox.close(this.remoteId);
+        this.#state = CLOSED;
         this.#host.release(this);
         this.#endReads('eof');
         this.#failWrites(() => new ChannelClosedError(`channel ${this.id} was closed by the peer`));
@@ -228,14 +227,14 @@ export class MuxChannel implements Channel {
    */
   admitData(length: number, offset: number): boolean {
     const state = this.#state;
-    if (state === ChannelState.Opening) throw this.#violation('data before the channel was confirmed', offset);
+    if (state === OPENING) throw this.#violation('data before the channel was confirmed', offset);
     if (length > this.#receiveWindow) {
       throw this.#violation(`DATA of ${length} bytes past the window of ${this.#receiveWindow}`, offset);
     }
     this.#receiveWindow -= length;
     // After our CLOSE the bytes are unwanted; after the peer's EOF they are dropped (it is not
     // fatal: qtalk-go can race a Write with CloseWrite), but the window is still returned.
-    if (state === ChannelState.Closing) return false;
+    if (state === CLOSING) return false;
     if (this.#eofReceived) {
       this.#consume(length);
       return false;
@@ -251,14 +250,14 @@ export class MuxChannel implements Channel {
     this.remoteId = message.senderId;
     this.#sendWindow = message.windowSize;
     this.#remoteMaxPacket = message.maxPacketSize;
-    this.#state = ChannelState.Open;
+    this.#state = OPEN;
     const opening = this.#settleOpen();
     if (opening !== null) opening.resolve(this);
     else this.#sendClose();
   }
 
   #refused(): void {
-    this.#state = ChannelState.Closed;
+    this.#state = CLOSED;
     this.#host.release(this);
     this.#settleOpen()?.reject(new OpenRefusedError('the peer refused the channel (OPEN_FAILURE)'));
     this.#closed?.waiter.resolve();
@@ -338,7 +337,7 @@ export class MuxChannel implements Channel {
 
   /** Received payload bytes (already admitted) for the reader. */
   deliver(chunk: Uint8Array): void {
-    if (this.#state !== ChannelState.Open) return; // closed by us between pieces of one DATA
+    if (this.#state !== OPEN) return; // closed by us between pieces of one DATA
     const reader = this.#reader;
     if (reader !== null) {
       this.#reader = this.#moreReaders?.shift() ?? null;
@@ -355,7 +354,7 @@ export class MuxChannel implements Channel {
 
   /** The application took `length` bytes: return window per the policy (spec/qmux.md §4.2). */
   #consume(length: number): void {
-    if (this.#state !== ChannelState.Open) return;
+    if (this.#state !== OPEN) return;
     const consumed = this.#consumed + length;
     const options = this.#host.options;
     if (consumed >= options.windowUpdateThreshold) {
@@ -374,7 +373,7 @@ export class MuxChannel implements Channel {
   /** The session's idle-return tick: give back whatever is consumed and not yet returned. */
   returnIdleWindow(): void {
     this.#returnScheduled = false;
-    if (this.#state === ChannelState.Open && this.#consumed > 0) this.#returnWindow(this.#consumed);
+    if (this.#state === OPEN && this.#consumed > 0) this.#returnWindow(this.#consumed);
   }
 
   #returnWindow(consumed: number): void {
@@ -418,7 +417,7 @@ export class MuxChannel implements Channel {
   closeWrite(): Promise<void> {
     if (this.#sessionError !== null) return Promise.reject(this.#sessionError);
     // Idempotent, and a no-op once the channel is closed either way: there is no write side left.
-    if (this.#eofSent || this.#state !== ChannelState.Open) return RESOLVED;
+    if (this.#eofSent || this.#state !== OPEN) return RESOLVED;
     this.#eofSent = true;
     if (this.#writes === null || this.#writes.length === 0) {
       this.#host.outbox.eof(this.remoteId);
@@ -429,7 +428,7 @@ export class MuxChannel implements Channel {
 
   #writeRefusal(): MuxError | null {
     if (this.#sessionError !== null) return this.#sessionError;
-    if (this.#state !== ChannelState.Open) return new ChannelClosedError(`channel ${this.id} is closed`);
+    if (this.#state !== OPEN) return new ChannelClosedError(`channel ${this.id} is closed`);
     if (this.#eofSent) return new WriteAfterEofError(`channel ${this.id}: write after closeWrite()`);
     return null;
   }
@@ -474,7 +473,7 @@ export class MuxChannel implements Channel {
   /** Called by the session when the outbox has room again. */
   resume(): void {
     this.#waitingForRoom = false;
-    if (this.#state === ChannelState.Open) this.#pump();
+    if (this.#state === OPEN) this.#pump();
   }
 
   /**
@@ -493,14 +492,14 @@ export class MuxChannel implements Channel {
   // ---- closing ----
 
   close(): Promise<void> {
-    if (this.#state === ChannelState.Open) this.#sendClose();
+    if (this.#state === OPEN) this.#sendClose();
     return this.#whenClosed();
   }
 
   /** Sends CLOSE: nothing more is sent on the channel; unread data is dropped. */
   #sendClose(): void {
     this.#host.outbox.close(this.remoteId);
-    this.#state = ChannelState.Closing;
+    this.#state = CLOSING;
     this.#chunks = null;
     this.#buffered = 0;
     this.#endReads('eof');
@@ -508,14 +507,14 @@ export class MuxChannel implements Channel {
   }
 
   #whenClosed(): Promise<void> {
-    if (this.#state === ChannelState.Closed) return RESOLVED;
+    if (this.#state === CLOSED) return RESOLVED;
     return (this.#closed ??= deferred<void>()).promise;
   }
 
   /** The session ended: every pending operation settles, reads drain what is buffered first. */
   terminate(error: MuxError): void {
-    if (this.#state === ChannelState.Closed) return;
-    this.#state = ChannelState.Closed;
+    if (this.#state === CLOSED) return;
+    this.#state = CLOSED;
     this.#sessionError = error;
     this.#settleOpen()?.reject(error);
     this.#endReads(error);

@@ -75,6 +75,19 @@ export const DEFAULTS = Object.freeze({
 
 const MIN_PACKET = 9;
 const MAX_PACKET = 2 ** 31;
+const MAX_MS = 2 ** 31 - 1; // setTimeout's limit
+
+/** Each option's range (windowUpdateThreshold's depends on windowSize: it is checked apart). */
+const RANGES: Readonly<Record<keyof typeof DEFAULTS, readonly [min: number, max: number]>> = {
+  windowSize: [1, UINT32_MAX],
+  maxPacketSize: [MIN_PACKET, MAX_PACKET],
+  maxChannels: [1, UINT32_MAX],
+  acceptBacklog: [0, UINT32_MAX],
+  openTimeoutMs: [0, MAX_MS],
+  maxQueuedBytes: [1, Number.MAX_SAFE_INTEGER],
+  keepaliveIntervalMs: [0, MAX_MS],
+  keepaliveTimeoutMs: [1, MAX_MS],
+};
 
 function check(name: string, value: number, min: number, max: number): number {
   if (!Number.isSafeInteger(value) || value < min || value > max) {
@@ -85,24 +98,15 @@ function check(name: string, value: number, min: number, max: number): number {
 
 /** Fills defaults and validates: throws RangeError on a value outside its documented range. */
 export function resolveOptions(options: SessionOptions | undefined): ResolvedOptions {
-  const o = { ...DEFAULTS, ...options };
-  const windowSize = check('windowSize', o.windowSize, 1, UINT32_MAX);
-  return {
-    windowSize,
-    maxPacketSize: check('maxPacketSize', o.maxPacketSize, MIN_PACKET, MAX_PACKET),
-    maxChannels: check('maxChannels', o.maxChannels, 1, UINT32_MAX),
-    acceptBacklog: check('acceptBacklog', o.acceptBacklog, 0, UINT32_MAX),
-    openTimeoutMs: check('openTimeoutMs', o.openTimeoutMs, 0, 2 ** 31 - 1),
-    windowUpdateThreshold: check(
-      'windowUpdateThreshold',
-      options?.windowUpdateThreshold ?? Math.max(1, Math.floor(windowSize / 2)),
-      1,
-      windowSize,
-    ),
-    maxQueuedBytes: check('maxQueuedBytes', o.maxQueuedBytes, 1, Number.MAX_SAFE_INTEGER),
-    keepaliveIntervalMs: check('keepaliveIntervalMs', o.keepaliveIntervalMs, 0, 2 ** 31 - 1),
-    keepaliveTimeoutMs: check('keepaliveTimeoutMs', o.keepaliveTimeoutMs, 1, 2 ** 31 - 1),
-  };
+  const given: SessionOptions = { ...DEFAULTS, ...options };
+  const resolved = {} as Record<keyof SessionOptions, number>;
+  for (const [name, [min, max]] of Object.entries(RANGES) as [keyof typeof DEFAULTS, readonly [number, number]][]) {
+    resolved[name] = check(name, given[name]!, min, max);
+  }
+  const { windowSize } = resolved;
+  const threshold = options?.windowUpdateThreshold ?? Math.max(1, Math.floor(windowSize / 2));
+  resolved.windowUpdateThreshold = check('windowUpdateThreshold', threshold, 1, windowSize);
+  return resolved;
 }
 
 /** Smallest and largest peer max packet we accept (as qtalk-go): spec/qmux.md §6. */

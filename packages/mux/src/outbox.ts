@@ -1,5 +1,15 @@
 import { writeFixed } from './frame/fixed.js';
-import { MessageType, headerSize } from './frame/message.js';
+import {
+  MSG_CLOSE,
+  MSG_DATA,
+  MSG_EOF,
+  MSG_OPEN,
+  MSG_OPEN_CONFIRM,
+  MSG_OPEN_FAILURE,
+  MSG_WINDOW_ADJUST,
+  headerSize,
+  type MessageType,
+} from './frame/message.js';
 import type { ByteStream } from './stream.js';
 
 /** Payloads up to this size are copied next to their header; larger ones are passed by reference. */
@@ -78,19 +88,19 @@ export class Outbox {
   }
 
   open(senderId: number, windowSize: number, maxPacketSize: number): void {
-    this.#put(0, MessageType.Open, senderId, windowSize, maxPacketSize);
+    this.#put(0, MSG_OPEN, senderId, windowSize, maxPacketSize);
   }
 
   openConfirm(recipientId: number, senderId: number, windowSize: number, maxPacketSize: number): void {
-    this.#put(0, MessageType.OpenConfirm, recipientId, senderId, windowSize, maxPacketSize);
+    this.#put(0, MSG_OPEN_CONFIRM, recipientId, senderId, windowSize, maxPacketSize);
   }
 
   openFailure(recipientId: number): void {
-    this.#put(0, MessageType.OpenFailure, recipientId);
+    this.#put(0, MSG_OPEN_FAILURE, recipientId);
   }
 
   windowAdjust(recipientId: number, additionalBytes: number): void {
-    this.#put(0, MessageType.WindowAdjust, recipientId, additionalBytes);
+    this.#put(0, MSG_WINDOW_ADJUST, recipientId, additionalBytes);
     this.#urgent = true;
   }
 
@@ -98,7 +108,7 @@ export class Outbox {
   data(recipientId: number, payload: Uint8Array): void {
     const length = payload.length;
     const small = length <= COPY_LIMIT;
-    const end = this.#put(small ? length : 0, MessageType.Data, recipientId, length);
+    const end = this.#put(small ? length : 0, MSG_DATA, recipientId, length);
     if (small) {
       this.#scratch.set(payload, end);
       return;
@@ -109,11 +119,11 @@ export class Outbox {
   }
 
   eof(recipientId: number): void {
-    this.#put(0, MessageType.Eof, recipientId);
+    this.#put(0, MSG_EOF, recipientId);
   }
 
   close(recipientId: number): void {
-    this.#put(0, MessageType.Close, recipientId);
+    this.#put(0, MSG_CLOSE, recipientId);
   }
 
   /**

@@ -13,8 +13,7 @@ import {
   TransportError,
 } from './errors.js';
 import { FrameDecoder, type FrameHandler } from './frame/decoder.js';
-import { MessageType, MESSAGE_NAMES, type Message } from './frame/message.js';
-import type { OpenMessage } from './frame/message.js';
+import { MESSAGE_NAMES, MSG_DATA, MSG_OPEN, type Message, type MessageType, type OpenMessage } from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { ByteStream } from './stream.js';
@@ -237,12 +236,12 @@ export class Session implements AsyncIterable<Channel> {
   /** Where the decoder delivers: every message goes to its channel's state machine. */
   readonly #handler: FrameHandler = {
     message: (message: Message): void => {
-      if (message.type === MessageType.Open) return this.#onOpen(message);
+      if (message.type === MSG_OPEN) return this.#onOpen(message);
       this.#channel(message.type, message.recipientId).receive(message, this.#decoder.messageOffset);
     },
     // A DATA payload split over transport chunks is delivered piece by piece, never joined.
     dataStart: (recipientId: number, length: number): void => {
-      const channel = this.#channel(MessageType.Data, recipientId);
+      const channel = this.#channel(MSG_DATA, recipientId);
       this.#pieceTarget = channel.admitData(length, this.#decoder.messageOffset) ? channel : null;
     },
     dataPiece: (piece: Uint8Array): void => this.#pieceTarget?.deliver(piece),

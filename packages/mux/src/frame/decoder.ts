@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { readFixed } from './fixed.js';
-import { DATA_HEADER_SIZE, MessageType, headerSize, type Message } from './message.js';
+import { DATA_HEADER_SIZE, MSG_DATA, headerSize, type Message } from './message.js';
 import { readUint32, UINT32_MAX } from './uint32.js';
 
 /** Longest fixed part of any message (OPEN_CONFIRM). */
@@ -112,7 +112,7 @@ export class FrameDecoder {
           head = this.#head;
           at = 0;
         }
-        if (head[at] === MessageType.Data) i = this.#startPayload(head, at, chunk, i, to);
+        if (head[at] === MSG_DATA) i = this.#startPayload(head, at, chunk, i, to);
         else to.message(readFixed(head, at));
       }
     } finally {
@@ -127,7 +127,7 @@ export class FrameDecoder {
       throw new ProtocolError(`DATA of ${length} bytes exceeds the max packet of ${this.#maxPacketSize}`, this.#start);
     }
     if (chunk.length - i >= length) {
-      to.message({ type: MessageType.Data, recipientId, data: chunk.subarray(i, i + length) });
+      to.message({ type: MSG_DATA, recipientId, data: chunk.subarray(i, i + length) });
       return i + length;
     }
     this.#inPayload = true;
@@ -156,7 +156,7 @@ export class FrameDecoder {
         offset += piece.length;
       }
       this.#pieces = [];
-      to.message({ type: MessageType.Data, recipientId: this.#dataRecipient, data });
+      to.message({ type: MSG_DATA, recipientId: this.#dataRecipient, data });
     }
     return i + take;
   }

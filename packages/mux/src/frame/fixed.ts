@@ -1,4 +1,4 @@
-import { MessageType, headerSize, type Message } from './message.js';
+import { MSG_OPEN, MSG_OPEN_CONFIRM, MSG_WINDOW_ADJUST, headerSize, type DataMessage, type Message, type MessageType } from './message.js';
 import { readUint32, writeUint32 } from './uint32.js';
 
 /**
@@ -21,13 +21,13 @@ export function writeFixed(out: Uint8Array, at: number, type: MessageType, a: nu
  * Reads the message whose type byte is at `at`: any type but DATA (the decoder reads DATA's header
  * itself), the type byte already checked and the whole fixed part present.
  */
-export function readFixed(bytes: Uint8Array, at: number): Exclude<Message, { type: typeof MessageType.Data }> {
-  const type = bytes[at] as Exclude<MessageType, typeof MessageType.Data>;
+export function readFixed(bytes: Uint8Array, at: number): Exclude<Message, DataMessage> {
+  const type = bytes[at] as Exclude<MessageType, DataMessage['type']>;
   const a = readUint32(bytes, at + 1);
   switch (type) {
-    case MessageType.Open:
+    case MSG_OPEN:
       return { type, senderId: a, windowSize: readUint32(bytes, at + 5), maxPacketSize: readUint32(bytes, at + 9) };
-    case MessageType.OpenConfirm:
+    case MSG_OPEN_CONFIRM:
       return {
         type,
         recipientId: a,
@@ -35,7 +35,7 @@ export function readFixed(bytes: Uint8Array, at: number): Exclude<Message, { typ
         windowSize: readUint32(bytes, at + 9),
         maxPacketSize: readUint32(bytes, at + 13),
       };
-    case MessageType.WindowAdjust:
+    case MSG_WINDOW_ADJUST:
       return { type, recipientId: a, additionalBytes: readUint32(bytes, at + 5) };
     default:
       return { type, recipientId: a }; // OPEN_FAILURE, EOF, CLOSE
