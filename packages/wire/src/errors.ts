@@ -54,6 +54,11 @@ export class MalformedError extends WireError {
   }
 }
 
+/** `new MalformedError(reason, { offset })`, the decoders' most common error, in one place. @internal */
+export function malformed(reason: string, offset: number): MalformedError {
+  return new MalformedError(reason, { offset });
+}
+
 /** The input ended inside a value: more bytes were needed. `offset` is where the value began. */
 export class TruncatedError extends WireError {
   readonly code = 'WIRE_TRUNCATED' as const;

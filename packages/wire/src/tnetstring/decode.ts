@@ -1,4 +1,4 @@
-import { ConversionError, LimitError, MalformedError, TruncatedError } from '../errors.js';
+import { ConversionError, LimitError, TruncatedError, malformed, type MalformedError } from '../errors.js';
 import { prefixSize, readLengthPrefix } from '../length-prefix.js';
 import type { Limits } from '../limits.js';
 import { OBJECTS, PLAIN_FLOATS, TEXT } from '../options.js';
@@ -15,104 +15,114 @@ import { BOOLEAN, BYTES, DICT, DOT, FLOAT, INTEGER, LIST, LOWER_E, MAX_INTEGER_D
  * against its parent's end before any of its data is looked at, and no value is allocated
  * for bytes that are not in the input: the work is linear in the input's size.
  */
+const EMPTY = new Uint8Array(0);
+
 class Reader {
-  private bytes: Uint8Array = new Uint8Array(0);
+  #bytes: Uint8Array = EMPTY;
   /** The end of the input: an element that runs past it is truncated, not malformed. */
-  private end = 0;
-  private flags = 0;
-  private maxDepth = 0;
-  private maxElementBytes = 0;
-  private maxCollectionLength = 0;
-  /** Where the data of the element whose header {@link span} last read begins. */
-  private dataStart = 0;
+  #end = 0;
+  #flags = 0;
+  #maxDepth = 0;
+  #maxElementBytes = 0;
+  #maxCollectionLength = 0;
+  /** Where the data of the element whose header `span` last read begins. */
+  #dataStart = 0;
   /** Just past the element {@link element} last read. */
   pos = 0;
 
-  reset(bytes: Uint8Array, end: number, limits: Limits, flags: number): void {
-    this.bytes = bytes;
-    this.end = end;
-    this.flags = flags;
-    this.maxDepth = limits.maxDepth;
-    this.maxElementBytes = limits.maxElementBytes;
-    this.maxCollectionLength = limits.maxCollectionLength;
-  }
-
-  /** Drops the reference to the input so the reader does not keep it alive. */
-  release(): void {
-    this.bytes = EMPTY;
+  /**
+   * Reads the elements of `bytes` from `start` on: one (`all` false; {@link pos} is then just
+   * past it) or every one, back to back.
+   */
+  read(bytes: Uint8Array, start: number, limits: Limits, flags: number, all: boolean): Value[] {
+    this.#bytes = bytes;
+    this.#end = bytes.length;
+    this.#flags = flags;
+    this.#maxDepth = limits.maxDepth;
+    this.#maxElementBytes = limits.maxElementBytes;
+    this.#maxCollectionLength = limits.maxCollectionLength;
+    try {
+      const values: Value[] = [];
+      this.pos = start;
+      if (!all && start === bytes.length) throw new TruncatedError('a tnetstring', start);
+      while (this.pos < bytes.length && (all || values.length === 0)) values.push(this.element(this.pos, bytes.length, 0));
+      return values;
+    } finally {
+      this.#bytes = EMPTY; // so the reader does not keep the input alive
+    }
   }
 
   /**
    * Reads the `LEN:` header of the element at `start`, which must end before `bound`; sets
-   * {@link dataStart} and returns the index of its type byte.
+   * `dataStart` and returns the index of its type byte.
    */
-  private span(start: number, bound: number): number {
-    const bytes = this.bytes;
+  #span(start: number, bound: number): number {
+    const bytes = this.#bytes;
     const length = readLengthPrefix(bytes, start, bound);
-    if (length > this.maxElementBytes) {
-      throw new LimitError('maxElementBytes', this.maxElementBytes, length, start);
+    if (length > this.#maxElementBytes) {
+      throw new LimitError('maxElementBytes', this.#maxElementBytes, length, start);
     }
     const dataStart = start + (length < 10 ? 2 : prefixSize(length)); // the common case inline
     const dataEnd = dataStart + length;
     if (length < 0 || dataEnd >= bound) {
-      if (bound === this.end) throw new TruncatedError('a tnetstring', start);
-      throw new MalformedError('element runs past the end of its list or dict', { offset: start });
+      if (bound === this.#end) throw new TruncatedError('a tnetstring', start);
+      throw malformed('element runs past the end of its list or dict', start);
     }
-    this.dataStart = dataStart;
+    this.#dataStart = dataStart;
     return dataEnd;
   }
 
   /** Reads the element at `start`, which must end before `bound`, inside `depth` lists or dicts. */
   element(start: number, bound: number, depth: number): Value {
-    const dataEnd = this.span(start, bound);
-    const dataStart = this.dataStart;
-    const bytes = this.bytes;
+    const dataEnd = this.#span(start, bound);
+    const dataStart = this.#dataStart;
+    const bytes = this.#bytes;
     let value: Value;
     switch (bytes[dataEnd]) {
       case BYTES:
-        value = (this.flags & TEXT) === 0 ? bytes.subarray(dataStart, dataEnd) : this.text(dataStart, dataEnd);
+        value = (this.#flags & TEXT) === 0 ? bytes.subarray(dataStart, dataEnd) : this.#text(dataStart, dataEnd);
         break;
       case INTEGER:
-        value = this.integer(dataStart, dataEnd);
+        value = this.#integer(dataStart, dataEnd);
         break;
       case FLOAT:
-        value = this.float(dataStart, dataEnd);
+        value = this.#float(dataStart, dataEnd);
         break;
       case BOOLEAN:
-        value = this.boolean(dataStart, dataEnd);
+        value = this.#boolean(dataStart, dataEnd);
         break;
       case NULL:
-        if (dataEnd !== dataStart) throw new MalformedError('null (~) with non-empty data', { offset: start });
+        if (dataEnd !== dataStart) throw malformed('null (~) with non-empty data', start);
         value = null;
         break;
       case LIST:
-        value = this.list(dataStart, dataEnd, depth + 1);
+        value = this.#list(dataStart, dataEnd, depth + 1);
         break;
       case DICT:
-        value = (this.flags & OBJECTS) === 0
-          ? this.map(dataStart, dataEnd, depth + 1)
-          : this.object(dataStart, dataEnd, depth + 1);
+        value = (this.#flags & OBJECTS) === 0
+          ? this.#map(dataStart, dataEnd, depth + 1)
+          : this.#object(dataStart, dataEnd, depth + 1);
         break;
       default:
-        throw new MalformedError(unknownType(bytes[dataEnd]!), { offset: dataEnd });
+        throw malformed(unknownType(bytes[dataEnd]!), dataEnd);
     }
     this.pos = dataEnd + 1;
     return value;
   }
 
-  private text(start: number, end: number): string {
-    const text = decodeUtf8(this.bytes, start, end);
+  #text(start: number, end: number): string {
+    const text = decodeUtf8(this.#bytes, start, end);
     if (text === undefined) throw new ConversionError('byte string is not UTF-8 text', start);
     return text;
   }
 
-  private integer(start: number, end: number): number | bigint {
-    const bytes = this.bytes;
+  #integer(start: number, end: number): number | bigint {
+    const bytes = this.#bytes;
     const negative = bytes[start] === MINUS;
     const i = negative ? start + 1 : start;
     const digits = end - i;
-    if (digits === 0) throw new MalformedError('integer without digits', { offset: start });
-    if (bytes[i] === ZERO && digits > 1) throw new MalformedError('leading zero in integer', { offset: i });
+    if (digits === 0) throw malformed('integer without digits', start);
+    if (bytes[i] === ZERO && digits > 1) throw malformed('leading zero in integer', i);
     if (digits <= 9) {
       // Fits 31 bits: small-integer arithmetic, no heap number.
       let n = 0;
@@ -123,14 +133,14 @@ class Reader {
       }
       return negative ? -n | 0 : n; // `-0` reads as 0
     }
-    return this.longInteger(start, i, end);
+    return this.#longInteger(start, i, end);
   }
 
-  private longInteger(start: number, i: number, end: number): number | bigint {
-    const bytes = this.bytes;
+  #longInteger(start: number, i: number, end: number): number | bigint {
+    const bytes = this.#bytes;
     const digits = end - i;
     if (digits > MAX_INTEGER_DIGITS) {
-      throw new MalformedError(`integer has more than ${MAX_INTEGER_DIGITS} digits`, { offset: start });
+      throw malformed(`integer has more than ${MAX_INTEGER_DIGITS} digits`, start);
     }
     let n = 0;
     for (let k = i; k < end; k++) {
@@ -144,8 +154,8 @@ class Reader {
     return exact >= MIN_SAFE && exact <= MAX_SAFE ? Number(exact) : exact;
   }
 
-  private float(start: number, end: number): number | Float {
-    const bytes = this.bytes;
+  #float(start: number, end: number): number | Float {
+    const bytes = this.#bytes;
     let i = start;
     if (bytes[i] === MINUS) i++;
     const intStart = i;
@@ -156,9 +166,9 @@ class Reader {
       mantissa = mantissa * 10 + digit;
       i++;
     }
-    if (i === intStart) throw new MalformedError('float must start with a digit', { offset: i });
+    if (i === intStart) throw malformed('float must start with a digit', i);
     if (bytes[intStart] === ZERO && i - intStart > 1) {
-      throw new MalformedError('leading zero in float', { offset: intStart });
+      throw malformed('leading zero in float', intStart);
     }
     let fraction = 0;
     if (i < end && bytes[i] === DOT) {
@@ -168,7 +178,7 @@ class Reader {
         i++;
       }
       fraction = i - fracStart;
-      if (fraction === 0) throw new MalformedError('float needs a digit after "."', { offset: i });
+      if (fraction === 0) throw malformed('float needs a digit after "."', i);
     }
     let exact = i - intStart - (fraction > 0 ? 1 : 0) <= 15; // at most 15 digits: the mantissa is exact
     if (i < end && (bytes[i] === LOWER_E || bytes[i] === UPPER_E)) {
@@ -177,9 +187,9 @@ class Reader {
       if (i < end && (bytes[i] === PLUS || bytes[i] === MINUS)) i++;
       const expStart = i;
       while (i < end && isDigit(bytes[i]!)) i++;
-      if (i === expStart) throw new MalformedError('float exponent without digits', { offset: i });
+      if (i === expStart) throw malformed('float exponent without digits', i);
     }
-    if (i !== end) throw new MalformedError('unexpected byte in float', { offset: i });
+    if (i !== end) throw malformed('unexpected byte in float', i);
     let value: number;
     if (exact) {
       // An exact integer over an exact power of ten: IEEE division rounds correctly, as parsing would.
@@ -187,32 +197,34 @@ class Reader {
       if (bytes[start] === MINUS) value = -value;
     } else {
       value = Number(decodeUtf8(bytes, start, end));
-      if (!Number.isFinite(value)) throw new MalformedError('float out of range', { offset: start });
+      if (!Number.isFinite(value)) throw malformed('float out of range', start);
     }
     // A plain number that would re-encode as an integer keeps its float type in a Float.
-    if ((this.flags & PLAIN_FLOATS) === 0 && Number.isSafeInteger(value) && !Object.is(value, -0)) {
+    if ((this.#flags & PLAIN_FLOATS) === 0 && Number.isSafeInteger(value) && !Object.is(value, -0)) {
       return new Float(value);
     }
     return value;
   }
 
-  private boolean(start: number, end: number): boolean {
-    const bytes = this.bytes;
+  #boolean(start: number, end: number): boolean {
+    const bytes = this.#bytes;
     const length = end - start;
-    if (length === 4 && bytes[start] === 0x74 && bytes[start + 1] === 0x72 && bytes[start + 2] === 0x75
-      && bytes[start + 3] === 0x65) return true;
-    if (length === 5 && bytes[start] === 0x66 && bytes[start + 1] === 0x61 && bytes[start + 2] === 0x6c
-      && bytes[start + 3] === 0x73 && bytes[start + 4] === 0x65) return false;
-    throw new MalformedError('boolean (!) must be "true" or "false"', { offset: start });
+    if (length === 4 || length === 5) {
+      // The first four bytes as one number: "true" or "fals".
+      const word = (bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!;
+      if (length === 4 && word === 0x74727565) return true;
+      if (length === 5 && word === 0x66616c73 && bytes[start + 4] === 0x65) return false;
+    }
+    throw malformed('boolean (!) must be "true" or "false"', start);
   }
 
-  private list(start: number, end: number, depth: number): Value[] {
-    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
+  #list(start: number, end: number, depth: number): Value[] {
+    if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
     const items: Value[] = [];
     let pos = start;
     while (pos < end) {
-      if (items.length === this.maxCollectionLength) {
-        throw new LimitError('maxCollectionLength', this.maxCollectionLength, items.length + 1, pos);
+      if (items.length === this.#maxCollectionLength) {
+        throw new LimitError('maxCollectionLength', this.#maxCollectionLength, items.length + 1, pos);
       }
       items.push(this.element(pos, end, depth));
       pos = this.pos;
@@ -222,29 +234,29 @@ class Reader {
 
   /**
    * Reads a dict key at `pos` (a `,` byte string that must leave room for a value before `end`);
-   * sets {@link dataStart} to its data and returns the end of its data.
+   * sets `dataStart` to its data and returns the end of its data.
    */
-  private key(pos: number, end: number, count: number): number {
-    if (count === this.maxCollectionLength) {
-      throw new LimitError('maxCollectionLength', this.maxCollectionLength, count + 1, pos);
+  #key(pos: number, end: number, count: number): number {
+    if (count === this.#maxCollectionLength) {
+      throw new LimitError('maxCollectionLength', this.#maxCollectionLength, count + 1, pos);
     }
-    const keyEnd = this.span(pos, end);
-    if (this.bytes[keyEnd] !== BYTES) throw new MalformedError('dict key is not a byte string (,)', { offset: keyEnd });
-    if (keyEnd + 1 === end) throw new MalformedError('dict key without a value', { offset: pos });
+    const keyEnd = this.#span(pos, end);
+    if (this.#bytes[keyEnd] !== BYTES) throw malformed('dict key is not a byte string (,)', keyEnd);
+    if (keyEnd + 1 === end) throw malformed('dict key without a value', pos);
     return keyEnd;
   }
 
-  private map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
-    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
-    const bytes = this.bytes;
+  #map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
+    if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
+    const bytes = this.#bytes;
     const map = new Map<string | Uint8Array, Value>();
     /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
     let binaryKeys: Set<string> | undefined;
     let count = 0;
     let pos = start;
     while (pos < end) {
-      const keyEnd = this.key(pos, end, count);
-      const keyStart = this.dataStart;
+      const keyEnd = this.#key(pos, end, count);
+      const keyStart = this.#dataStart;
       let key: string | Uint8Array | undefined = decodeKey(bytes, keyStart, keyEnd);
       if (key === undefined) {
         key = bytes.subarray(keyStart, keyEnd);
@@ -258,20 +270,20 @@ class Reader {
       pos = this.pos;
     }
     // A repeated text key overwrote its first value: the map came out smaller.
-    if (map.size !== count) throw this.duplicateKey(start, end);
+    if (map.size !== count) throw this.#duplicateKey(start, end);
     return map;
   }
 
-  private object(start: number, end: number, depth: number): Record<string, Value> {
-    if (depth > this.maxDepth) throw new LimitError('maxDepth', this.maxDepth, depth, start);
-    const bytes = this.bytes;
+  #object(start: number, end: number, depth: number): Record<string, Value> {
+    if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
+    const bytes = this.#bytes;
     const object: Record<string, Value> = {};
     let count = 0;
     let pos = start;
     while (pos < end) {
-      const keyEnd = this.key(pos, end, count);
-      const key = decodeKey(bytes, this.dataStart, keyEnd);
-      if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.dataStart);
+      const keyEnd = this.#key(pos, end, count);
+      const key = decodeKey(bytes, this.#dataStart, keyEnd);
+      if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.#dataStart);
       const value = this.element(keyEnd + 1, end, depth);
       if (key === '__proto__') {
         Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
@@ -283,26 +295,25 @@ class Reader {
     }
     // A repeated key overwrote its first value: the object came out with fewer keys. Checking
     // once here is much cheaper than probing the object before every store.
-    if (count > 0 && Object.keys(object).length !== count) throw this.duplicateKey(start, end);
+    if (count > 0 && Object.keys(object).length !== count) throw this.#duplicateKey(start, end);
     return object;
   }
 
   /** The error for the first repeated key of the dict in `[start, end)`, found by a second, slow pass. */
-  private duplicateKey(start: number, end: number): MalformedError {
+  #duplicateKey(start: number, end: number): MalformedError {
     const seen = new Set<string>();
     let pos = start;
     while (pos < end) {
-      const keyEnd = this.span(pos, end);
-      const wire = latin1(this.bytes.subarray(this.dataStart, keyEnd));
+      const keyEnd = this.#span(pos, end);
+      const wire = latin1(this.#bytes.subarray(this.#dataStart, keyEnd));
       if (seen.has(wire)) return duplicateKey(pos);
       seen.add(wire);
-      pos = this.span(keyEnd + 1, end) + 1; // the value was read already: skip it
+      pos = this.#span(keyEnd + 1, end) + 1; // the value was read already: skip it
     }
-    return new MalformedError('duplicate dict key', { offset: start });
+    return malformed('duplicate dict key', start);
   }
 }
 
-const EMPTY = new Uint8Array(0);
 /** 10^0 … 10^15, all exact doubles. */
 const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -313,11 +324,11 @@ function isDigit(byte: number): boolean {
 }
 
 function nonDigit(offset: number): MalformedError {
-  return new MalformedError('integer holds a non-digit', { offset });
+  return malformed('integer holds a non-digit', offset);
 }
 
 function duplicateKey(offset: number): MalformedError {
-  return new MalformedError('duplicate dict key', { offset });
+  return malformed('duplicate dict key', offset);
 }
 
 function unknownType(byte: number): string {
@@ -328,46 +339,20 @@ function unknownType(byte: number): string {
 
 const reader = new Reader();
 
-/**
- * Reads the element at `start` of `bytes[start, end)`; returns it and sets `next` to the index
- * just past it. @internal
- */
-export function readElement(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  limits: Limits,
-  flags: number,
-): { value: Value; next: number } {
-  reader.reset(bytes, end, limits, flags);
-  try {
-    if (start === end) throw new TruncatedError('a tnetstring', start);
-    const value = reader.element(start, end, 0);
-    return { value, next: reader.pos };
-  } finally {
-    reader.release();
-  }
+/** Reads the element at `start` of `bytes`; returns it and the index just past it. @internal */
+export function readElement(bytes: Uint8Array, start: number, limits: Limits, flags: number): { value: Value; next: number } {
+  const value = reader.read(bytes, start, limits, flags, false)[0]!;
+  return { value, next: reader.pos };
 }
 
-/** Reads every element of `bytes[start, end)`, back to back. @internal */
-export function readElements(bytes: Uint8Array, start: number, end: number, limits: Limits, flags: number): Value[] {
-  reader.reset(bytes, end, limits, flags);
-  try {
-    const values: Value[] = [];
-    let pos = start;
-    while (pos < end) {
-      values.push(reader.element(pos, end, 0));
-      pos = reader.pos;
-    }
-    return values;
-  } finally {
-    reader.release();
-  }
+/** Reads every element of `bytes`, back to back. @internal */
+export function readElements(bytes: Uint8Array, limits: Limits, flags: number): Value[] {
+  return reader.read(bytes, 0, limits, flags, true);
 }
 
 /** Reads exactly one element that fills `bytes`. @internal */
 export function readWhole(bytes: Uint8Array, limits: Limits, flags: number): Value {
-  const { value, next } = readElement(bytes, 0, bytes.length, limits, flags);
-  if (next !== bytes.length) throw new MalformedError('trailing bytes after the tnetstring', { offset: next });
+  const value = reader.read(bytes, 0, limits, flags, false)[0]!;
+  if (reader.pos !== bytes.length) throw malformed('trailing bytes after the tnetstring', reader.pos);
   return value;
 }

@@ -47,11 +47,11 @@ export function decode(bytes: Uint8Array, options?: DecodeOptions): Value {
  * (`rest`, a view of the same buffer).
  */
 export function decodeFirst(bytes: Uint8Array, options?: DecodeOptions): { value: Value; rest: Uint8Array } {
-  const { value, next } = readElement(bytes, 0, bytes.length, resolveLimits(options?.limits), flagsOf(options));
+  const { value, next } = readElement(bytes, 0, resolveLimits(options?.limits), flagsOf(options));
   return { value, rest: bytes.subarray(next) };
 }
 
 /** Decodes a concatenation of tnetstrings (possibly none) that fills all of `bytes`. */
 export function decodeAll(bytes: Uint8Array, options?: DecodeOptions): Value[] {
-  return readElements(bytes, 0, bytes.length, resolveLimits(options?.limits), flagsOf(options));
+  return readElements(bytes, resolveLimits(options?.limits), flagsOf(options));
 }
