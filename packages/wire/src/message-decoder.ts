@@ -40,34 +40,32 @@ const MAX_PIN_RATIO = 8;
 export class CodecDecoder {
   /** The codec in use. */
   readonly codec: Codec;
-  private readonly limits: Limits;
-  private readonly options: DecodeOptions;
-  private readonly scanner: FrameScanner;
+  #limits: Limits;
+  #options: DecodeOptions;
+  #scanner: FrameScanner;
   /** The decoded HEADER whose BODY is awaited, or `undefined` between messages. */
-  private header: Header | undefined = undefined;
-  private headerSize = 0;
+  #header: Header | undefined = undefined;
+  #headerSize = 0;
   /** The pieces of a frame that continues in the next chunk, and their total size. */
-  private pieces: Uint8Array[] = [];
-  private buffered = 0;
-  /** The frame's own buffer, once half of a frame of known size is here (see {@link append}). */
-  private gathered: Uint8Array | undefined = undefined;
+  #pieces: Uint8Array[] = [];
+  #buffered = 0;
+  /** The frame's own buffer, once half of a frame of known size is here (see `append`). */
+  #gathered: Uint8Array | undefined = undefined;
   /** Stream offsets: of the next byte pushed, and of the current frame's first byte. */
-  private offset = 0;
-  private frameStart = 0;
-  /** The most bytes the current frame may take. */
-  private frameLimit = 0;
-  private failure: unknown = undefined;
+  #offset = 0;
+  #frameStart = 0;
+  #failure: unknown = undefined;
 
   constructor(codec: Codec, options: DecodeOptions = {}) {
     this.codec = codec;
-    this.limits = resolveLimits(options.limits);
-    this.options = options;
-    this.scanner = this.codec.framing.scanner(this.limits);
+    this.#limits = resolveLimits(options.limits);
+    this.#options = options;
+    this.#scanner = this.codec.framing.scanner(this.#limits);
   }
 
   /** Bytes held from earlier chunks: the start of a frame not yet complete. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.#buffered;
   }
 
   /**
@@ -75,49 +73,47 @@ export class CodecDecoder {
    * none: the returned empty array is shared and frozen). Throws {@link WireError}s only.
    */
   push(chunk: Uint8Array): readonly Message[] {
-    if (this.failure !== undefined) throw this.failure;
+    if (this.#failure !== undefined) throw this.#failure;
     let messages = NONE;
     const n = chunk.length;
     let pos = 0;
     try {
-      if (this.buffered > 0) {
-        const end = this.scanner.feed(chunk, 0, n);
+      if (this.#buffered > 0) {
+        const end = this.#scanner.feed(chunk, 0, n);
         if (end < 0) {
-          this.append(chunk, 0, n);
-          this.offset += n;
+          this.#append(chunk, 0, n);
+          this.#offset += n;
           return NONE;
         }
-        this.append(chunk, 0, end);
-        const frame = this.join();
-        messages = this.frame(frame, messages);
+        this.#append(chunk, 0, end);
+        const frame = this.#join();
+        messages = this.#frame(frame, messages);
         pos = end;
       }
       while (pos < n) {
-        this.frameStart = this.offset + pos;
-        const { maxHeaderBytes, maxMessageBytes } = this.limits;
-        if (this.header === undefined) {
-          this.frameLimit = Math.min(maxHeaderBytes, maxMessageBytes);
-          this.scanner.reset(this.frameLimit, maxHeaderBytes <= maxMessageBytes ? 'maxHeaderBytes' : 'maxMessageBytes');
+        this.#frameStart = this.#offset + pos;
+        const { maxHeaderBytes, maxMessageBytes } = this.#limits;
+        if (this.#header === undefined) {
+          this.#scanner.reset(Math.min(maxHeaderBytes, maxMessageBytes), maxHeaderBytes <= maxMessageBytes ? 'maxHeaderBytes' : 'maxMessageBytes');
         } else {
-          this.frameLimit = maxMessageBytes - this.headerSize;
-          this.scanner.reset(this.frameLimit, 'maxMessageBytes');
+          this.#scanner.reset(maxMessageBytes - this.#headerSize, 'maxMessageBytes');
         }
-        const end = this.scanner.feed(chunk, pos, n);
+        const end = this.#scanner.feed(chunk, pos, n);
         if (end < 0) {
-          this.append(chunk, pos, n);
+          this.#append(chunk, pos, n);
           break;
         }
-        messages = this.frame(chunk.subarray(pos, end), messages);
+        messages = this.#frame(chunk.subarray(pos, end), messages);
         pos = end;
       }
     } catch (error) {
-      this.failure = this.streamError(error);
-      this.pieces = [];
-      this.buffered = 0;
-      this.gathered = undefined;
-      throw this.failure;
+      this.#failure = this.#streamError(error);
+      this.#pieces = [];
+      this.#buffered = 0;
+      this.#gathered = undefined;
+      throw this.#failure;
     }
-    this.offset += n;
+    this.#offset += n;
     return messages;
   }
 
@@ -126,28 +122,28 @@ export class CodecDecoder {
    * message (a partial frame, or a HEADER without its BODY).
    */
   end(): void {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.buffered > 0 || this.header !== undefined) {
-      this.failure = new ProtocolError(
-        this.buffered > 0 ? 'stream ended inside a frame' : 'stream ended after a HEADER, before its BODY',
-        this.frameStart,
+    if (this.#failure !== undefined) throw this.#failure;
+    if (this.#buffered > 0 || this.#header !== undefined) {
+      this.#failure = new ProtocolError(
+        this.#buffered > 0 ? 'stream ended inside a frame' : 'stream ended after a HEADER, before its BODY',
+        this.#frameStart,
       );
-      throw this.failure;
+      throw this.#failure;
     }
   }
 
   /** Decodes one whole frame: a HEADER, or the BODY that completes a message. */
-  private frame(frame: Uint8Array, messages: readonly Message[]): readonly Message[] {
-    const value = this.codec.framing.decode(frame, this.limits, this.options);
-    if (this.header === undefined) {
-      const header = this.codec.header === undefined ? value : this.codec.header.read(value, this.options);
+  #frame(frame: Uint8Array, messages: readonly Message[]): readonly Message[] {
+    const value = this.codec.framing.decode(frame, this.#limits, this.#options);
+    if (this.#header === undefined) {
+      const header = this.codec.header === undefined ? value : this.codec.header.read(value, this.#options);
       if (!isDict(header)) throw new ProtocolError('HEADER is not a dict', 0);
-      this.header = header;
-      this.headerSize = frame.length;
+      this.#header = header;
+      this.#headerSize = frame.length;
       return messages;
     }
-    const message: Message = { header: this.header, body: value };
-    this.header = undefined;
+    const message: Message = { header: this.#header, body: value };
+    this.#header = undefined;
     if (messages === NONE) return [message];
     (messages as Message[]).push(message);
     return messages;
@@ -159,45 +155,45 @@ export class CodecDecoder {
    * frame of known size is here, the frame gets its buffer and each later piece is copied in as it
    * arrives: a large frame's copy then overlaps the wait for its last bytes instead of following it.
    */
-  private append(bytes: Uint8Array, from: number, to: number): void {
+  #append(bytes: Uint8Array, from: number, to: number): void {
     if (to === from) return;
     const piece = bytes.subarray(from, to);
-    if (this.gathered !== undefined) {
-      this.gathered.set(piece, this.buffered);
-      this.buffered += piece.length;
+    if (this.#gathered !== undefined) {
+      this.#gathered.set(piece, this.#buffered);
+      this.#buffered += piece.length;
       return;
     }
-    this.pieces.push(piece.length * MAX_PIN_RATIO >= piece.buffer.byteLength ? piece : piece.slice());
-    this.buffered += piece.length;
-    const size = this.scanner.size;
-    if (size > 0 && this.buffered * 2 >= size) this.gathered = this.gather(new Uint8Array(size));
+    this.#pieces.push(piece.length * MAX_PIN_RATIO >= piece.buffer.byteLength ? piece : piece.slice());
+    this.#buffered += piece.length;
+    const size = this.#scanner.size;
+    if (size > 0 && this.#buffered * 2 >= size) this.#gathered = this.#gather(new Uint8Array(size));
   }
 
   /** The kept pieces as one frame, in a buffer of its own (decoded values may alias it). */
-  private join(): Uint8Array {
-    const frame = this.gathered?.subarray(0, this.buffered) ?? this.gather(new Uint8Array(this.buffered));
-    this.gathered = undefined;
-    this.buffered = 0;
+  #join(): Uint8Array {
+    const frame = this.#gathered?.subarray(0, this.#buffered) ?? this.#gather(new Uint8Array(this.#buffered));
+    this.#gathered = undefined;
+    this.#buffered = 0;
     return frame;
   }
 
   /** Copies the kept pieces to the start of `into` and lets them go. */
-  private gather(into: Uint8Array): Uint8Array {
+  #gather(into: Uint8Array): Uint8Array {
     let at = 0;
-    for (const piece of this.pieces) {
+    for (const piece of this.#pieces) {
       into.set(piece, at);
       at += piece.length;
     }
-    this.pieces = [];
+    this.#pieces = [];
     return into;
   }
 
   /** Moves a frame-relative error to stream offsets; reports a BODY over budget as the message it makes. */
-  private streamError(error: unknown): unknown {
-    if (error instanceof LimitError && error.limit === 'maxMessageBytes' && this.header !== undefined) {
-      return new LimitError('maxMessageBytes', this.limits.maxMessageBytes, error.actual + this.headerSize, this.frameStart + error.offset);
+  #streamError(error: unknown): unknown {
+    if (error instanceof LimitError && error.limit === 'maxMessageBytes' && this.#header !== undefined) {
+      return new LimitError('maxMessageBytes', this.#limits.maxMessageBytes, error.actual + this.#headerSize, this.#frameStart + error.offset);
     }
-    return error instanceof WireError ? shiftOffset(error, this.frameStart) : error;
+    return error instanceof WireError ? shiftOffset(error, this.#frameStart) : error;
   }
 }
 

@@ -13,24 +13,24 @@ const MAX_PREFIX = 10;
  */
 export class LengthPrefixedScanner implements FrameScanner {
   /** The prefix when it arrives split across pieces (at most {@link MAX_PREFIX} bytes). */
-  private readonly prefix = new Uint8Array(MAX_PREFIX);
-  private prefixLength = 0;
-  private consumed = 0;
-  private maxBytes = 0;
-  private limitName: LimitName = 'maxElementBytes';
+  #prefix = new Uint8Array(MAX_PREFIX);
+  #prefixLength = 0;
+  #consumed = 0;
+  #maxBytes = 0;
+  #limitName: LimitName = 'maxElementBytes';
   size = -1;
 
   reset(maxBytes: number, limitName: LimitName): void {
-    this.maxBytes = maxBytes;
-    this.limitName = limitName;
-    this.prefixLength = 0;
-    this.consumed = 0;
+    this.#maxBytes = maxBytes;
+    this.#limitName = limitName;
+    this.#prefixLength = 0;
+    this.#consumed = 0;
     this.size = -1;
   }
 
   feed(bytes: Uint8Array, from: number, end: number): number {
     if (this.size < 0) {
-      if (this.consumed === 0) {
+      if (this.#consumed === 0) {
         let length: number;
         try {
           length = readLengthPrefix(bytes, from, end);
@@ -38,36 +38,36 @@ export class LengthPrefixedScanner implements FrameScanner {
           throw shiftOffset(error, -from);
         }
         if (length >= 0) {
-          this.known(length);
+          this.#known(length);
         } else {
           // The prefix continues in the next piece: keep its first bytes (at most 9 digits, or it would have thrown).
-          this.prefix.set(bytes.subarray(from, end));
-          this.prefixLength = end - from;
-          this.consumed = end - from;
+          this.#prefix.set(bytes.subarray(from, end));
+          this.#prefixLength = end - from;
+          this.#consumed = end - from;
           return -1;
         }
       } else {
         while (this.size < 0) {
           if (from === end) return -1;
-          this.prefix[this.prefixLength++] = bytes[from++]!;
-          this.consumed++;
-          const length = readLengthPrefix(this.prefix, 0, this.prefixLength);
-          if (length >= 0) this.known(length);
+          this.#prefix[this.#prefixLength++] = bytes[from++]!;
+          this.#consumed++;
+          const length = readLengthPrefix(this.#prefix, 0, this.#prefixLength);
+          if (length >= 0) this.#known(length);
         }
       }
     }
-    const remaining = this.size - this.consumed;
+    const remaining = this.size - this.#consumed;
     if (end - from >= remaining) {
-      this.consumed = this.size;
+      this.#consumed = this.size;
       return from + remaining;
     }
-    this.consumed += end - from;
+    this.#consumed += end - from;
     return -1;
   }
 
-  private known(length: number): void {
+  #known(length: number): void {
     const size = prefixSize(length) + length + 1;
-    if (size > this.maxBytes) throw new LimitError(this.limitName, this.maxBytes, size, 0);
+    if (size > this.#maxBytes) throw new LimitError(this.#limitName, this.#maxBytes, size, 0);
     this.size = size;
   }
 }
