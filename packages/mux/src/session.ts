@@ -12,7 +12,7 @@ import {
   SessionClosedError,
   TransportError,
 } from './errors.js';
-import { FrameDecoder, type FrameHandler } from './frame/decoder.js';
+import { StreamDecoder, type StreamingHandler } from './frame/decoder.js';
 import { MESSAGE_NAMES, MSG_DATA, MSG_OPEN, type Message, type MessageType, type OpenMessage } from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
@@ -31,7 +31,7 @@ export class Session implements AsyncIterable<Channel> {
   readonly #stream: ByteStream;
   readonly #options: ResolvedOptions;
   readonly #outbox: Outbox;
-  readonly #decoder: FrameDecoder;
+  readonly #decoder: StreamDecoder;
   readonly #table = new ChannelTable<MuxChannel>();
   /** Inbound channels confirmed and waiting for accept(). */
   readonly #backlog = new Deque<MuxChannel>();
@@ -63,7 +63,7 @@ export class Session implements AsyncIterable<Channel> {
   constructor(stream: ByteStream, options?: SessionOptions) {
     this.#stream = stream;
     this.#options = resolveOptions(options);
-    this.#decoder = new FrameDecoder(this.#options.maxPacketSize);
+    this.#decoder = new StreamDecoder(this.#options.maxPacketSize);
     this.#outbox = new Outbox(stream, this.#options.maxQueuedBytes, {
       drained: () => this.#onRoom(),
       failed: (error) => this.#fail(transportError(error)),
@@ -234,7 +234,7 @@ export class Session implements AsyncIterable<Channel> {
   }
 
   /** Where the decoder delivers: every message goes to its channel's state machine. */
-  readonly #handler: FrameHandler = {
+  readonly #handler: StreamingHandler = {
     message: (message: Message): void => {
       if (message.type === MSG_OPEN) return this.#onOpen(message);
       this.#channel(message.type, message.recipientId).receive(message, this.#decoder.messageOffset);

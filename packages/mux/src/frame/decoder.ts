@@ -19,34 +19,26 @@ export interface FrameHandler {
   dataPiece?(piece: Uint8Array): void;
 }
 
+/** A handler that takes split DATA payloads piece by piece (what a Session gives). */
+export interface StreamingHandler extends FrameHandler {
+  dataPiece(piece: Uint8Array): void;
+}
+
 /**
- * An incremental qmux decoder (spec/qmux.md §1–§2): feed it the byte stream in chunks of any size
- * and it calls back once per complete message.
- *
- * - An unknown type byte is rejected as soon as it is seen.
- * - A DATA length is checked against `maxPacketSize` as soon as its 9-byte header is complete,
- *   before anything is buffered for the payload.
- * - A payload that lies within one chunk is passed on as a view of that chunk (no copy). One
- *   split across chunks is streamed piece by piece, as views too, when the handler asks for it
- *   ({@link FrameHandler.dataStart}); otherwise the pieces are kept by reference and joined once
- *   complete. Views keep their chunk alive: whoever holds on to one decides whether to copy it. Nothing is allocated for bytes not yet received.
- *
- * Errors are {@link ProtocolError}s carrying the stream offset of the offending message. After
- * an error the decoder's state is undefined: a session that gets one closes.
+ * The incremental qmux decoder a Session runs (spec/qmux.md §1–§2), which streams split DATA
+ * payloads: {@link FrameDecoder} without the joining of split payloads, so that a client bundle
+ * holds none of it. @internal
  */
-export class FrameDecoder {
+export class StreamDecoder {
   readonly #maxPacketSize: number;
   /** A fixed part split across chunks is gathered here. */
   readonly #head = new Uint8Array(MAX_HEADER);
   #headLength = 0;
   #headNeeded = 0;
-  /** Inside a split DATA payload: its recipient, length and bytes received so far. */
+  /** Inside a split DATA payload: its length and bytes received so far. */
   #inPayload = false;
-  #dataRecipient = 0;
   #dataLength = 0;
   #dataHave = 0;
-  /** The pieces received so far when joining (the handler does not stream). */
-  #pieces: Uint8Array[] = [];
   /** Stream offset of the first byte of `chunk` in the current push. */
   #base = 0;
   /** Stream offset of the message being read. */
@@ -73,12 +65,11 @@ export class FrameDecoder {
   }
 
   /**
-   * Decodes every message completed by `chunk`, in order, calling `handler` (or the function
-   * `emit`, which receives whole messages). The handler may throw; the error propagates out of
-   * `push`. The decoder may keep references into `chunk`: the caller must not reuse its memory.
+   * Decodes every message completed by `chunk`, in order, calling `to`. The handler may throw;
+   * the error propagates out of `push`. The decoder may keep references into `chunk`: the caller
+   * must not reuse its memory.
    */
-  push(chunk: Uint8Array, handler: FrameHandler | ((message: Message) => void)): void {
-    const to: FrameHandler = typeof handler === 'function' ? { message: handler } : handler;
+  push(chunk: Uint8Array, to: StreamingHandler): void {
     const end = chunk.length;
     let i = 0;
     try {
@@ -120,7 +111,7 @@ export class FrameDecoder {
     }
   }
 
-  #startPayload(head: Uint8Array, at: number, chunk: Uint8Array, i: number, to: FrameHandler): number {
+  #startPayload(head: Uint8Array, at: number, chunk: Uint8Array, i: number, to: StreamingHandler): number {
     const recipientId = readUint32(head, at + 1);
     const length = readUint32(head, at + 5);
     if (length > this.#maxPacketSize) {
@@ -131,34 +122,74 @@ export class FrameDecoder {
       return i + length;
     }
     this.#inPayload = true;
-    this.#dataRecipient = recipientId;
     this.#dataLength = length;
     this.#dataHave = 0;
     if (to.dataStart !== undefined) to.dataStart(recipientId, length);
     return this.#continuePayload(chunk, i, to);
   }
 
-  #continuePayload(chunk: Uint8Array, i: number, to: FrameHandler): number {
+  #continuePayload(chunk: Uint8Array, i: number, to: StreamingHandler): number {
     const take = Math.min(this.#dataLength - this.#dataHave, chunk.length - i);
     const done = this.#dataHave + take === this.#dataLength;
-    if (take > 0) {
-      if (to.dataPiece !== undefined) to.dataPiece(chunk.subarray(i, i + take));
-      else this.#pieces.push(chunk.subarray(i, i + take)); // copied when joined
-    }
+    if (take > 0) to.dataPiece(chunk.subarray(i, i + take));
     this.#dataHave += take;
-    if (!done) return i + take;
-    this.#inPayload = false;
-    if (to.dataPiece === undefined) {
-      const data = new Uint8Array(this.#dataLength);
-      let offset = 0;
-      for (const piece of this.#pieces) {
-        data.set(piece, offset);
-        offset += piece.length;
-      }
-      this.#pieces = [];
-      to.message({ type: MSG_DATA, recipientId: this.#dataRecipient, data });
-    }
+    if (done) this.#inPayload = false;
     return i + take;
+  }
+}
+
+/**
+ * An incremental qmux decoder (spec/qmux.md §1–§2): feed it the byte stream in chunks of any size
+ * and it calls back once per complete message.
+ *
+ * - An unknown type byte is rejected as soon as it is seen.
+ * - A DATA length is checked against `maxPacketSize` as soon as its 9-byte header is complete,
+ *   before anything is buffered for the payload.
+ * - A payload that lies within one chunk is passed on as a view of that chunk (no copy). One
+ *   split across chunks is streamed piece by piece, as views too, when the handler asks for it
+ *   ({@link FrameHandler.dataStart}); otherwise the pieces are kept by reference and joined once
+ *   complete. Views keep their chunk alive: whoever holds on to one decides whether to copy it. Nothing is allocated for bytes not yet received.
+ *
+ * Errors are {@link ProtocolError}s carrying the stream offset of the offending message. After
+ * an error the decoder's state is undefined: a session that gets one closes.
+ */
+export class FrameDecoder extends StreamDecoder {
+  /** Joining a split DATA for a handler that does not stream: its recipient, length, pieces. */
+  #joinRecipient = 0;
+  #joinLength = 0;
+  #pieces: Uint8Array[] = [];
+  #received = 0;
+
+  /**
+   * Decodes every message completed by `chunk`, in order, calling `handler` (or the function
+   * `emit`, which receives whole messages). The handler may throw; the error propagates out of
+   * `push`. The decoder may keep references into `chunk`: the caller must not reuse its memory.
+   */
+  override push(chunk: Uint8Array, handler: FrameHandler | ((message: Message) => void)): void {
+    const to: FrameHandler = typeof handler === 'function' ? { message: handler } : handler;
+    if (to.dataPiece !== undefined) return super.push(chunk, to as StreamingHandler);
+    super.push(chunk, {
+      message: (message) => to.message(message),
+      dataStart: (recipientId, length) => {
+        to.dataStart?.(recipientId, length);
+        this.#joinRecipient = recipientId;
+        this.#joinLength = length;
+      },
+      dataPiece: (piece) => {
+        this.#pieces.push(piece); // kept by reference, copied once when complete
+        this.#received += piece.length;
+        if (this.#received < this.#joinLength) return;
+        const data = new Uint8Array(this.#joinLength);
+        let offset = 0;
+        for (const each of this.#pieces) {
+          data.set(each, offset);
+          offset += each.length;
+        }
+        this.#pieces = [];
+        this.#received = 0;
+        to.message({ type: MSG_DATA, recipientId: this.#joinRecipient, data });
+      },
+    });
   }
 }
 
