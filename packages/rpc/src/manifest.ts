@@ -4,6 +4,7 @@
  * with a description and an optional BODY schema.
  */
 import { isDict, type Value, type ValueObject } from '@petrichor/wire';
+import { textOf } from './envelope.js';
 import { RpcProtocolError } from './errors.js';
 import type { Direction, Service } from './service.js';
 
@@ -49,7 +50,7 @@ export interface ManifestInfo {
   version: string;
 }
 
-const DIRECTIONS: readonly string[] = ['send', 'recv', 'send+recv'];
+const DIRECTIONS: readonly Direction[] = ['send', 'recv', 'send+recv'];
 
 /**
  * The manifest of `service` as it stands now (routes added later appear in the next one). The
@@ -90,58 +91,54 @@ export function manifestValue(manifest: Manifest): ValueObject {
  * wrong type.
  */
 export function parseManifest(value: Value): Manifest {
-  const top = dict(value, '$');
-  const interfaces = list(get(top, 'interfaces'), '$.interfaces').map((item, i): ManifestInterface => {
-    const at = `$.interfaces[${i}]`;
-    const iface = dict(item, at);
-    const direction = str(get(iface, 'direction'), `${at}.direction`);
-    if (!DIRECTIONS.includes(direction)) throw new RpcProtocolError(`manifest: ${at}.direction must be send, recv or send+recv`);
-    const fallback = get(iface, 'fallback') ?? false;
-    if (typeof fallback !== 'boolean') throw new RpcProtocolError(`manifest: ${at}.fallback must be a boolean`);
-    return {
-      name: str(get(iface, 'name'), `${at}.name`),
-      purpose: str(get(iface, 'purpose') ?? '', `${at}.purpose`),
-      direction: direction as Direction,
-      fallback,
-      routes: list(get(iface, 'routes'), `${at}.routes`).map((r, j): ManifestRoute => {
-        const where = `${at}.routes[${j}]`;
-        const route = dict(r, where);
-        const body = get(route, 'body');
-        return {
-          verb: str(get(route, 'verb'), `${where}.verb`),
-          path: str(get(route, 'path'), `${where}.path`),
-          description: str(get(route, 'description') ?? '', `${where}.description`),
-          ...(body === undefined || body === null ? {} : { body }),
-        };
-      }),
-    };
-  });
-  return { name: str(get(top, 'name') ?? '', '$.name'), version: str(get(top, 'version') ?? '', '$.version'), interfaces };
+  if (!isDict(value)) throw new RpcProtocolError('manifest: $ must be a dict');
+  return {
+    name: take(value, '$', 'name', TEXT, ''),
+    version: take(value, '$', 'version', TEXT, ''),
+    interfaces: take(value, '$', 'interfaces', LIST).map((item, i): ManifestInterface => {
+      const at = `$.interfaces[${i}]`;
+      const iface = take(item, at, '', DICT);
+      return {
+        name: take(iface, at, 'name', TEXT),
+        purpose: take(iface, at, 'purpose', TEXT, ''),
+        direction: take(iface, at, 'direction', DIRECTION),
+        fallback: take(iface, at, 'fallback', BOOLEAN, false),
+        routes: take(iface, at, 'routes', LIST).map((r, j): ManifestRoute => {
+          const where = `${at}.routes[${j}]`;
+          const route = take(r, where, '', DICT);
+          const body = get(route, 'body');
+          return {
+            verb: take(route, where, 'verb', TEXT),
+            path: take(route, where, 'path', TEXT),
+            description: take(route, where, 'description', TEXT, ''),
+            ...(body === undefined || body === null ? {} : { body }),
+          };
+        }),
+      };
+    }),
+  };
 }
 
 type AnyDict = ReadonlyMap<string | Uint8Array, Value> | ValueObject;
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-function dict(value: Value | undefined, at: string): AnyDict {
-  if (!isDict(value)) throw new RpcProtocolError(`manifest: ${at} must be a dict`);
-  return value;
-}
+/** What a field must be, and how it reads: undefined for a value of another type. */
+type Kind<T> = readonly [what: string, read: (value: Value | undefined) => T | undefined];
 
-function list(value: Value | undefined, at: string): readonly Value[] {
-  if (!Array.isArray(value)) throw new RpcProtocolError(`manifest: ${at} must be a list`);
-  return value as readonly Value[];
-}
+const TEXT: Kind<string> = ['text', textOf];
+const LIST: Kind<readonly Value[]> = ['a list', (v) => (Array.isArray(v) ? (v as readonly Value[]) : undefined)];
+const DICT: Kind<AnyDict> = ['a dict', (v) => (isDict(v) ? v : undefined)];
+const BOOLEAN: Kind<boolean> = ['a boolean', (v) => (typeof v === 'boolean' ? v : undefined)];
+const DIRECTION: Kind<Direction> = ['send, recv or send+recv', (v) => DIRECTIONS.find((d) => d === textOf(v))];
 
-function str(value: Value | undefined, at: string): string {
-  if (typeof value === 'string') return value;
-  if (value instanceof Uint8Array) {
-    try {
-      return utf8.decode(value);
-    } catch {
-      // falls through to the error
-    }
-  }
-  throw new RpcProtocolError(`manifest: ${at} must be text`);
+/**
+ * `from[key]` (or `from` itself when `key` is '') read as `kind`, or `fallback` when absent;
+ * else an `RpcProtocolError` naming the field at `at`.
+ */
+function take<T>(from: Value | AnyDict, at: string, key: string, [what, read]: Kind<T>, fallback?: T): T {
+  const value = key === '' ? (from as Value) : get(from as AnyDict, key);
+  const out = value === undefined ? fallback : read(value);
+  if (out === undefined) throw new RpcProtocolError(`manifest: ${key === '' ? at : `${at}.${key}`} must be ${what}`);
+  return out;
 }
 
 function get(dict: AnyDict, name: string): Value | undefined {
