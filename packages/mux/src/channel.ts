@@ -19,6 +19,7 @@ import {
   MSG_WINDOW_ADJUST,
   type ChannelMessage,
   type OpenConfirmMessage,
+  type OpenMessage,
 } from './frame/message.js';
 import { PEER_MAX_PACKET_RANGE, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
@@ -129,29 +130,19 @@ export class MuxChannel implements Channel {
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
 
-  private constructor(host: ChannelHost, id: number, outbound: boolean) {
+  /**
+   * A channel we open (no `open`: it waits in Opening for the peer's answer), or one the peer
+   * opened with `open`, which we confirm at once.
+   */
+  constructor(host: ChannelHost, id: number, open?: OpenMessage) {
     this.#host = host;
     this.id = id;
-    this.#outbound = outbound;
+    this.#outbound = open === undefined;
     this.#receiveWindow = host.options.windowSize;
-    this.remoteId = 0;
-    this.#sendWindow = 0;
-    this.#remoteMaxPacket = 0;
-    this.#state = outbound ? OPENING : OPEN;
-  }
-
-  /** A channel we open: it waits in Opening for the peer's answer. */
-  static outbound(host: ChannelHost, id: number): MuxChannel {
-    return new MuxChannel(host, id, true);
-  }
-
-  /** A channel the peer opened, which we confirm at once. */
-  static inbound(host: ChannelHost, id: number, remoteId: number, window: number, maxPacket: number): MuxChannel {
-    const channel = new MuxChannel(host, id, false);
-    channel.remoteId = remoteId;
-    channel.#sendWindow = window;
-    channel.#remoteMaxPacket = maxPacket;
-    return channel;
+    this.remoteId = open?.senderId ?? 0;
+    this.#sendWindow = open?.windowSize ?? 0;
+    this.#remoteMaxPacket = open?.maxPacketSize ?? 0;
+    this.#state = open === undefined ? OPENING : OPEN;
   }
 
   /** The current state (for tests and diagnostics). */
@@ -273,12 +264,7 @@ export class MuxChannel implements Channel {
   opened(signal: AbortSignal | undefined, timeoutMs: number): Promise<Channel> {
     return new Promise<Channel>((resolve, reject) => {
       const opening: PendingOpen = { resolve, reject, timer: undefined, signal, onAbort: undefined };
-      if (timeoutMs > 0) {
-        opening.timer = setTimeout(
-          () => this.#abandon(new OpenTimeoutError(`no answer to OPEN within ${timeoutMs} ms`)),
-          timeoutMs,
-        );
-      }
+      if (timeoutMs > 0) opening.timer = setTimeout(() => this.timeOut(timeoutMs), timeoutMs);
       if (signal !== undefined) {
         opening.onAbort = () => this.#abandon(new AbortedError('open() was aborted', { cause: signal.reason }));
         signal.addEventListener('abort', opening.onAbort, { once: true });

@@ -112,14 +112,12 @@ export class Session implements AsyncIterable<Channel> {
    * ChannelLimitError at `maxChannels`, or the session's error once it has ended.
    */
   open(options?: { signal?: AbortSignal }): Promise<Channel> {
-    if (this.#error !== null) return Promise.reject(this.#error);
     const signal = options?.signal;
-    if (signal?.aborted === true) return Promise.reject(new AbortedError('open() was aborted', { cause: signal.reason }));
-    if (this.#table.size >= this.#options.maxChannels) {
-      return Promise.reject(new ChannelLimitError(`${this.#options.maxChannels} channels are open (maxChannels)`));
+    if (signal?.aborted === true && this.#error === null) {
+      return Promise.reject(new AbortedError('open() was aborted', { cause: signal.reason }));
     }
-    const channel = this.#table.add((id) => MuxChannel.outbound(this.#host, id));
-    this.#outbox.open(channel.id, this.#options.windowSize, this.#options.maxPacketSize);
+    const channel = this.#openChannel(this.#options.windowSize, this.#options.maxPacketSize);
+    if (!(channel instanceof MuxChannel)) return channel;
     const opened = channel.opened(signal, 0);
     const timeoutMs = this.#options.openTimeoutMs;
     if (timeoutMs > 0) {
@@ -157,12 +155,8 @@ export class Session implements AsyncIterable<Channel> {
    * session's error once it has ended.
    */
   ping(): Promise<number> {
-    if (this.#error !== null) return Promise.reject(this.#error);
-    if (this.#table.size >= this.#options.maxChannels) {
-      return Promise.reject(new ChannelLimitError(`${this.#options.maxChannels} channels are open (maxChannels)`));
-    }
-    const channel = this.#table.add((id) => MuxChannel.outbound(this.#host, id));
-    this.#outbox.open(channel.id, 0, 0);
+    const channel = this.#openChannel(0, 0);
+    if (!(channel instanceof MuxChannel)) return channel;
     const sent = performance.now();
     const timeoutMs = this.#options.keepaliveTimeoutMs;
     return channel.opened(undefined, timeoutMs).then(
@@ -177,6 +171,16 @@ export class Session implements AsyncIterable<Channel> {
         throw error;
       },
     );
+  }
+
+  /** Sends OPEN on a new channel of ours; or the rejection when the session has ended or is full. */
+  #openChannel(windowSize: number, maxPacketSize: number): MuxChannel | Promise<never> {
+    if (this.#error !== null) return Promise.reject(this.#error);
+    const max = this.#options.maxChannels;
+    if (this.#table.size >= max) return Promise.reject(new ChannelLimitError(`${max} channels are open (maxChannels)`));
+    const channel = this.#table.add((id) => new MuxChannel(this.#host, id));
+    this.#outbox.open(channel.id, windowSize, maxPacketSize);
+    return channel;
   }
 
   /** The next channel the peer opened. Rejects with the session's error once it has ended. */
@@ -272,9 +276,7 @@ export class Session implements AsyncIterable<Channel> {
       this.#outbox.openFailure(message.senderId);
       return;
     }
-    const channel = this.#table.add((id) =>
-      MuxChannel.inbound(this.#host, id, message.senderId, message.windowSize, message.maxPacketSize),
-    );
+    const channel = this.#table.add((id) => new MuxChannel(this.#host, id, message));
     this.#outbox.openConfirm(message.senderId, channel.id, options.windowSize, options.maxPacketSize);
     const acceptor = this.#acceptors.shift();
     if (acceptor !== undefined) acceptor.resolve(channel);
