@@ -40,11 +40,11 @@ export class MalformedError extends WireError {
   override get name(): string {
     return 'MalformedError';
   }
-  readonly offset: number;
-  readonly line: number | undefined;
-  readonly column: number | undefined;
+  declare readonly offset: number;
+  declare readonly line: number | undefined;
+  declare readonly column: number | undefined;
   /** Why, without the position: for example `leading zero in length`. */
-  readonly reason: string;
+  declare readonly reason: string;
   constructor(reason: string, position: Position) {
     super(`${reason} ${where(position)}`);
     this.reason = reason;
@@ -65,9 +65,9 @@ export class TruncatedError extends WireError {
   override get name(): string {
     return 'TruncatedError';
   }
-  readonly offset: number;
+  declare readonly offset: number;
   /** What was cut short, for example `a tnetstring`. */
-  readonly what: string;
+  declare readonly what: string;
   constructor(what: string, offset: number) {
     super(`input ended inside ${what} that began at byte ${offset}`);
     this.what = what;
@@ -84,10 +84,10 @@ export class LimitError extends WireError {
   override get name(): string {
     return 'LimitError';
   }
-  readonly limit: LimitName;
-  readonly max: number;
-  readonly actual: number;
-  readonly offset: number;
+  declare readonly limit: LimitName;
+  declare readonly max: number;
+  declare readonly actual: number;
+  declare readonly offset: number;
   constructor(limit: LimitName, max: number, actual: number, offset: number) {
     super(`${limit} exceeded: ${actual} > ${max} at byte ${offset}`);
     this.limit = limit;
@@ -104,7 +104,7 @@ export class UnencodableError extends WireError {
     return 'UnencodableError';
   }
   /** Where in the value: a path such as `$.items[3].name`. */
-  readonly path: string;
+  declare readonly path: string;
   constructor(reason: string, path: string) {
     super(`cannot encode ${path}: ${reason}`);
     this.path = path;
@@ -117,9 +117,9 @@ export class ConversionError extends WireError {
   override get name(): string {
     return 'ConversionError';
   }
-  readonly offset: number;
+  declare readonly offset: number;
   /** Why, without the position. */
-  readonly reason: string;
+  declare readonly reason: string;
   constructor(reason: string, offset: number) {
     super(`${reason} at byte ${offset}`);
     this.reason = reason;
@@ -133,9 +133,9 @@ export class ProtocolError extends WireError {
   override get name(): string {
     return 'ProtocolError';
   }
-  readonly offset: number;
+  declare readonly offset: number;
   /** Why, without the position. */
-  readonly reason: string;
+  declare readonly reason: string;
   constructor(reason: string, offset: number) {
     super(`${reason} at byte ${offset}`);
     this.reason = reason;
