@@ -3,7 +3,7 @@ import type { Listener } from './listener.js';
 import { listenMemory } from './mem.js';
 import { connectMemory } from './mem-registry.js';
 import type { ConnectOptions, ListenOptions } from './options.js';
-import { formatUrl, needsNode, parseUrl, parseWebUrl, type Endpoint } from './url.js';
+import { checkWebUrl, formatUrl, needsNode, parseUrl, type Endpoint } from './url.js';
 import { connectWebSocket } from './websocket.js';
 
 /**
@@ -13,8 +13,8 @@ import { connectWebSocket } from './websocket.js';
  * Rejects with a {@link TransportError}.
  */
 export async function connect(url: string | URL, options: ConnectOptions = {}): Promise<ByteStream> {
-  const endpoint = parseWebUrl(url); // inside the async function: a bad URL rejects
-  return endpoint.scheme === 'mem' ? connectMemory(endpoint.name) : connectWebSocket(endpoint.url, options);
+  const checked = checkWebUrl(url); // inside the async function: a bad URL rejects
+  return checked.protocol === 'mem:' ? connectMemory(checked.host) : connectWebSocket(checked.href, options);
 }
 
 /**

@@ -34,15 +34,24 @@ export interface CloseOptions {
   graceMs?: number;
 }
 
-/** The defaults of every option, with the reason for each. */
-export const TRANSPORT_DEFAULTS = Object.freeze({
-  /** 10 s: generous for a handshake across the world, short enough to report a dead address. */
-  timeoutMs: 10_000,
-  /**
-   * 1 MiB: the session's own write queue (`maxQueuedBytes`) is 1 MiB, so one full flush fits
-   * before the writer waits; more would only add latency, as the window already bounds a channel.
-   */
-  highWaterMark: 1024 * 1024,
+/** 10 s: generous for a handshake across the world, short enough to report a dead address. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+/**
+ * 1 MiB: the session's own write queue (`maxQueuedBytes`) is 1 MiB, so one full flush fits
+ * before the writer waits; more would only add latency, as the window already bounds a channel.
+ */
+export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
+
+/**
+ * The defaults of every option, with the reason for each. (The two a browser uses are also plain
+ * constants above: a bundler inlines those, and leaves this object out of a client that does not
+ * read it.)
+ */
+export const TRANSPORT_DEFAULTS = /* @__PURE__ */ Object.freeze({
+  /** {@link DEFAULT_TIMEOUT_MS}: 10 s. */
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  /** {@link DEFAULT_HIGH_WATER_MARK}: 1 MiB. */
+  highWaterMark: DEFAULT_HIGH_WATER_MARK,
   /** 5 s: time for calls in flight to finish when a listener shuts down, short enough for a deploy. */
   graceMs: 5_000,
   /**

@@ -54,15 +54,17 @@ export function parseUrl(input: string | URL): Endpoint {
 }
 
 /**
- * {@link parseUrl} for the browser-safe `connect`: only ws, wss and mem, so that a browser bundle
+ * Checks `input` for the browser-safe `connect`: only ws, wss and mem, so that a browser bundle
  * holds no parser for the rest; tcp, unix and tls are refused with a pointer to
- * `@petrichor/transport/node`. @internal
+ * `@petrichor/transport/node`. Returns the URL, whose `href` (ws, wss) or `host` (mem: the name)
+ * is all `connect` needs. @internal
  */
-export function parseWebUrl(input: string | URL): WebEndpoint {
+export function checkWebUrl(input: string | URL): URL {
   const url = toUrl(input);
   const scheme = url.protocol.slice(0, -1);
   if (scheme === 'tcp' || scheme === 'tls' || scheme === 'unix') throw needsNode(url.href, 'connect to');
-  return webEndpoint(url, scheme);
+  checkWeb(url, scheme);
+  return url;
 }
 
 /** The URL, refused if it does not parse or carries credentials (rule 1). */
@@ -77,22 +79,28 @@ function toUrl(input: string | URL): URL {
   return url;
 }
 
-function webEndpoint(url: URL, scheme: string): WebEndpoint {
+/** The rules of spec/transports.md §1 for ws, wss and mem; any other scheme is unknown. */
+function checkWeb(url: URL, scheme: string): void {
   const text = url.href;
   if (scheme === 'ws' || scheme === 'wss') {
     // A special scheme: the URL parser has already refused an empty host and a bad port.
     if (url.hash !== '') throw unsupported(text, 'a WebSocket URL takes no fragment');
-    const port = url.port === '' ? (scheme === 'ws' ? 80 : 443) : Number(url.port);
-    return { scheme, url: text, host: bare(url.hostname), port, path: `${url.pathname}${url.search}` };
-  }
-  if (scheme === 'mem') {
+  } else if (scheme === 'mem') {
     if (url.host === '') throw unsupported(text, 'write mem://name');
     if ((url.pathname !== '' && url.pathname !== '/') || url.search !== '' || url.hash !== '' || url.port !== '') {
       throw unsupported(text, 'mem:// takes a name only');
     }
-    return { scheme, name: url.host };
+  } else {
+    throw unsupported(text, `unknown scheme "${scheme}:" (known: tcp, unix, tls, ws, wss, mem)`);
   }
-  throw unsupported(text, `unknown scheme "${scheme}:" (known: tcp, unix, tls, ws, wss, mem)`);
+}
+
+function webEndpoint(url: URL, scheme: string): WebEndpoint {
+  checkWeb(url, scheme);
+  if (scheme === 'mem') return { scheme, name: url.host };
+  const ws = scheme as 'ws' | 'wss';
+  const port = url.port === '' ? (ws === 'ws' ? 80 : 443) : Number(url.port);
+  return { scheme: ws, url: url.href, host: bare(url.hostname), port, path: `${url.pathname}${url.search}` };
 }
 
 /** The URL of an endpoint, in the form {@link parseUrl} reads (what `Listener.url` reports). */

@@ -1,6 +1,6 @@
 import type { ByteStream } from '@petrichor/mux';
 import { TransportError } from './errors.js';
-import { checkOption, TRANSPORT_DEFAULTS, type ConnectOptions } from './options.js';
+import { checkOption, DEFAULT_HIGH_WATER_MARK, DEFAULT_TIMEOUT_MS, type ConnectOptions } from './options.js';
 import { WebSocketStream, type WebSocketLike } from './websocket-stream.js';
 
 /**
@@ -9,8 +9,8 @@ import { WebSocketStream, type WebSocketLike } from './websocket-stream.js';
  * `TRANSPORT_REFUSED` with the close code; no answer within `timeoutMs` is `TRANSPORT_TIMEOUT`.
  */
 export function connectWebSocket(url: string, options: ConnectOptions): Promise<ByteStream> {
-  const timeoutMs = checkOption('timeoutMs', options.timeoutMs, TRANSPORT_DEFAULTS.timeoutMs, 0, 2 ** 31 - 1);
-  const highWaterMark = checkOption('highWaterMark', options.highWaterMark, TRANSPORT_DEFAULTS.highWaterMark, 1, Number.MAX_SAFE_INTEGER);
+  const timeoutMs = checkOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS, 0, 2 ** 31 - 1);
+  const highWaterMark = checkOption('highWaterMark', options.highWaterMark, DEFAULT_HIGH_WATER_MARK, 1, Number.MAX_SAFE_INTEGER);
   const Constructor = options.WebSocket ?? (globalThis as { WebSocket?: ConnectOptions['WebSocket'] }).WebSocket;
   if (Constructor === undefined) {
     return Promise.reject(
