@@ -1,5 +1,5 @@
 import type { ByteStream } from '@petrichor/mux';
-import { tnetstringCodec, type Codec, type Value } from '@petrichor/wire';
+import { tnetstringCodec, type Codec, type CodecName, type Value } from '@petrichor/wire';
 import type { ClientAuth } from './auth/types.js';
 import { fetchManifest } from './control.js';
 import type { Manifest } from './manifest.js';
@@ -73,9 +73,10 @@ export class Client extends RpcSession {
    */
   static async connect(stream: ByteStream, options: ClientOptions = {}): Promise<Client> {
     const codec = options.codec ?? tnetstringCodec;
-    if (typeof codec !== 'object' || !CODEC_NAMES.includes(codec.name)) {
+    const name: unknown = (codec as Codec | null)?.name;
+    if (typeof codec !== 'object' || !CODEC_NAMES.includes(name as CodecName)) {
       // A name would need every codec in the bundle: the caller imports the one it wants.
-      throw new RangeError(`codec must be a codec object such as sexprCodec from @petrichor/wire (names work with @petrichor/rpc/all), got ${describe(codec)}`);
+      throw new RangeError(`codec must be a codec object such as sexprCodec from @petrichor/wire (names need @petrichor/rpc/all), got ${String(name ?? codec)}`);
     }
     checkSessionOptions(options);
     resolveLimits(options);
@@ -109,10 +110,6 @@ export function connect(stream: ByteStream, options?: ClientOptions): Promise<Cl
   return Client.connect(stream, options);
 }
 
-function describe(codec: unknown): string {
-  return typeof codec === 'object' && codec !== null ? `a codec named "${String((codec as Codec).name)}"` : `"${String(codec)}"`;
-}
-
 /** A fresh 128-bit id in hex, from the platform's CSPRNG (Node 20 and browsers). */
 export function randomIdent(): string {
   return globalThis.crypto.randomUUID().replaceAll('-', '');
@@ -128,7 +125,7 @@ function noService(): Service {
     defaultInterface: 'data',
     middleware: [],
     interface(): never {
-      throw new Error('this client has no routes: pass a Service as options.service, or use Client from @petrichor/rpc/all');
+      throw new Error('no routes: pass options.service, or use Client from @petrichor/rpc/all');
     },
     invoke: (ctx, handler) => handler(ctx),
     answerer: (host) => new NotFound(host),

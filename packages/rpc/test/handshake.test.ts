@@ -81,6 +81,13 @@ describe('spec/rpc.md §1 the handshake: allowed', () => {
     await server.close({ deadlineMs: 0 });
   });
 
+  test('@petrichor/rpc refuses a codec that is not a codec object (a name, an unknown codec, a number): RangeError', async () => {
+    for (const codec of ['sexpr', { name: 'yaml' }, 5]) {
+      const [a] = memoryPipe();
+      await expect(CodecClient.connect(a, { codec: codec as never })).rejects.toThrow(RangeError);
+    }
+  });
+
   test('the answer bytes are exactly one tnetstring message', async () => {
     const server = new Server({ ident: 'srv1', version: '2.5', welcome: 'hi' });
     const script = scriptedStream();

@@ -25,13 +25,13 @@ export class PreambleStream implements ByteStream {
   readonly #inner: ByteStream;
   readonly #limits: Limits;
   readonly #scanner: FrameScanner;
-  /** 0: reading the HEADER frame, 1: the BODY frame, 2: done (buffering), 3: handed to a sink. */
+  /** 0: reading the message, 1: done (keeping early bytes), 2: handed to a sink. */
   #phase = 0;
-  #pieces: Uint8Array[] = [];
-  #frames: Uint8Array[] = [];
-  #frameBytes = 0;
-  #early: Uint8Array[] = [];
-  #earlyBytes = 0;
+  /** The message's pieces while it arrives; then the early bytes, until a sink takes them. */
+  #held: Uint8Array[] = [];
+  #heldBytes = 0;
+  /** The HEADER frame's size, once it is whole (0 before). */
+  #headerBytes = 0;
   /** Set once the inner stream ended: `null` for a clean end, else its error. */
   #ended: Error | null | undefined = undefined;
   #sink: ByteStreamSink | null = null;
@@ -68,15 +68,14 @@ export class PreambleStream implements ByteStream {
     return this.#ended !== undefined;
   }
 
-
   // ---- ByteStream, for the session that runs after the handshake ----
 
   start(sink: ByteStreamSink): void {
     if (this.#sink !== null) throw new Error('PreambleStream: start() called twice');
     this.#sink = sink;
-    this.#phase = 3;
-    const early = this.#early;
-    this.#early = [];
+    this.#phase = 2;
+    const early = this.#held;
+    this.#held = [];
     for (const chunk of early) sink.data(chunk);
     if (this.#ended !== undefined) sink.end(this.#ended ?? undefined);
   }
@@ -92,44 +91,41 @@ export class PreambleStream implements ByteStream {
   // ---- the inner stream's sink ----
 
   #data(chunk: Uint8Array): void {
-    if (this.#phase === 3) return this.#sink!.data(chunk);
-    if (this.#phase === 2) return this.#keep(chunk);
+    if (this.#phase === 2) return this.#sink!.data(chunk);
     let pos = 0;
     try {
-      while (pos < chunk.length && this.#phase < 2) {
+      while (this.#phase === 0 && pos < chunk.length) {
         const end = this.#scanner.feed(chunk, pos, chunk.length);
-        if (end < 0) {
-          this.#pieces.push(chunk.subarray(pos));
-          return;
-        }
-        this.#pieces.push(chunk.subarray(pos, end));
+        this.#hold(chunk.subarray(pos, end < 0 ? chunk.length : end));
+        if (end < 0) return;
         pos = end;
-        this.#frameDone();
+        if (this.#headerBytes === 0) {
+          this.#headerBytes = this.#heldBytes;
+          this.#scanner.reset(this.#limits.maxMessageBytes - this.#headerBytes, 'maxMessageBytes');
+        } else {
+          this.#done();
+        }
       }
     } catch (error) {
-      this.#fail(
-        error instanceof HandshakeError ? error : new HandshakeError(`malformed handshake: ${errorText(error)}`, { cause: error }),
-      );
-      return;
+      const why = error instanceof HandshakeError ? error : new HandshakeError(`malformed handshake: ${(error as Error).message}`, { cause: error });
+      return this.#fail(why);
     }
     if (pos < chunk.length) this.#keep(chunk.subarray(pos));
   }
 
-  /** A whole frame is in `#pieces`: keep it, and decode the message after its BODY. */
-  #frameDone(): void {
-    const frame = join(this.#pieces);
-    this.#pieces = [];
-    this.#frames.push(frame);
-    this.#frameBytes += frame.length;
-    if (this.#phase === 0) {
-      this.#phase = 1;
-      this.#scanner.reset(this.#limits.maxMessageBytes - this.#frameBytes, 'maxMessageBytes');
-      return;
-    }
-    this.#phase = 2;
-    const header = tnetstring.framing.decode(this.#frames[0]!, this.#limits, DECODE);
-    const body: Value = tnetstring.framing.decode(this.#frames[1]!, this.#limits, DECODE);
-    this.#frames = [];
+  #hold(piece: Uint8Array): void {
+    this.#held.push(piece);
+    this.#heldBytes += piece.length;
+  }
+
+  /** The BODY frame is whole: decode the message; what arrives from here on is kept for the session. */
+  #done(): void {
+    const bytes = join(this.#held, this.#heldBytes);
+    this.#phase = 1;
+    this.#held = [];
+    this.#heldBytes = 0;
+    const header = tnetstring.framing.decode(bytes.subarray(0, this.#headerBytes), this.#limits, DECODE);
+    const body: Value = tnetstring.framing.decode(bytes.subarray(this.#headerBytes), this.#limits, DECODE);
     if (header === null || typeof header !== 'object' || Array.isArray(header) || header instanceof Uint8Array) {
       throw new HandshakeError('the handshake HEADER is not a dict');
     }
@@ -139,39 +135,35 @@ export class PreambleStream implements ByteStream {
 
   #keep(chunk: Uint8Array): void {
     if (this.#ended !== undefined) return;
-    this.#earlyBytes += chunk.length;
-    if (this.#earlyBytes > MAX_EARLY_BYTES) {
+    this.#hold(chunk);
+    if (this.#heldBytes > MAX_EARLY_BYTES) {
       this.#inner.close();
       this.#ended = new HandshakeError(`more than ${MAX_EARLY_BYTES} bytes arrived before the session started`);
-      this.#early = [];
-      return;
+      this.#held = [];
     }
-    this.#early.push(chunk);
   }
 
   #end(error: Error | undefined): void {
     if (this.#ended !== undefined) return; // told already (or we ended it: too many early bytes)
     this.#ended = error ?? null;
-    if (this.#phase === 3) return this.#sink!.end(error);
-    if (this.#phase < 2) {
+    if (this.#phase === 2) return this.#sink!.end(error);
+    if (this.#phase === 0) {
       const why = error === undefined ? 'the stream ended' : `the stream failed: ${error.message}`;
       this.#fail(new HandshakeError(`${why} during the handshake`, { cause: error }));
     }
   }
 
   #fail(error: HandshakeError): void {
-    this.#phase = 2;
-    this.#pieces = [];
-    this.#frames = [];
+    this.#phase = 1;
+    this.#held = [];
+    this.#heldBytes = 0;
     this.#settle?.reject(error);
     this.#settle = null;
   }
 }
 
-function join(pieces: Uint8Array[]): Uint8Array {
+function join(pieces: Uint8Array[], size: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
-  let size = 0;
-  for (const piece of pieces) size += piece.length;
   const out = new Uint8Array(size);
   let at = 0;
   for (const piece of pieces) {
@@ -179,10 +171,6 @@ function join(pieces: Uint8Array[]): Uint8Array {
     at += piece.length;
   }
   return out;
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function ignore(): void {}
