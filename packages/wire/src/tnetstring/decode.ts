@@ -218,14 +218,22 @@ class Reader {
     throw malformed('boolean (!) must be "true" or "false"', start);
   }
 
-  #list(start: number, end: number, depth: number): Value[] {
+  /** Throws if a list or dict at `start` is `depth` deep, past `maxDepth`. */
+  #checkDepth(depth: number, start: number): void {
     if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
+  }
+
+  /** Throws if a list or dict that holds `count` items is to get one more, at `at`. */
+  #checkCount(count: number, at: number): void {
+    if (count === this.#maxCollectionLength) throw new LimitError('maxCollectionLength', this.#maxCollectionLength, count + 1, at);
+  }
+
+  #list(start: number, end: number, depth: number): Value[] {
+    this.#checkDepth(depth, start);
     const items: Value[] = [];
     let pos = start;
     while (pos < end) {
-      if (items.length === this.#maxCollectionLength) {
-        throw new LimitError('maxCollectionLength', this.#maxCollectionLength, items.length + 1, pos);
-      }
+      this.#checkCount(items.length, pos);
       items.push(this.element(pos, end, depth));
       pos = this.pos;
     }
@@ -237,9 +245,7 @@ class Reader {
    * sets `dataStart` to its data and returns the end of its data.
    */
   #key(pos: number, end: number, count: number): number {
-    if (count === this.#maxCollectionLength) {
-      throw new LimitError('maxCollectionLength', this.#maxCollectionLength, count + 1, pos);
-    }
+    this.#checkCount(count, pos);
     const keyEnd = this.#span(pos, end);
     if (this.#bytes[keyEnd] !== BYTES) throw malformed('dict key is not a byte string (,)', keyEnd);
     if (keyEnd + 1 === end) throw malformed('dict key without a value', pos);
@@ -247,7 +253,7 @@ class Reader {
   }
 
   #map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
-    if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
+    this.#checkDepth(depth, start);
     const bytes = this.#bytes;
     const map = new Map<string | Uint8Array, Value>();
     /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
@@ -275,7 +281,7 @@ class Reader {
   }
 
   #object(start: number, end: number, depth: number): Record<string, Value> {
-    if (depth > this.#maxDepth) throw new LimitError('maxDepth', this.#maxDepth, depth, start);
+    this.#checkDepth(depth, start);
     const bytes = this.#bytes;
     const object: Record<string, Value> = {};
     let count = 0;

@@ -9,25 +9,19 @@ import { BOOLEAN, BYTES, DICT, FLOAT, INTEGER, LIST, MAX_INTEGER_DIGITS, MINUS, 
 /**
  * The tnetstring writer (spec/wire.md §2.8). Two passes: {@link measure} finds every size,
  * then {@link write} fills one buffer allocated once at the exact final size. A container's
- * `LEN:` comes before its data, so the first pass records, in the order the second pass
- * needs them: each container's data size and each string's UTF-8 size (`sizes`, a dict's pair
- * count after its size), the text of each float and bigint (`texts`), and each dict's keys and
- * values (`pairs`), so that nothing is computed or looked up twice.
+ * `LEN:` comes before its data, so the first pass records in `found`, in the order the second
+ * pass reads them: each container's data size (and a dict's pair count after it), each string's
+ * UTF-8 size, the text of each float and bigint, and each dict's keys and values (each key just
+ * before its own entries), so that nothing is computed or looked up twice.
  *
- * Encoding is synchronous and calls no user code, so the scratch arrays are shared.
+ * Encoding is synchronous and calls no user code, so the scratch array is shared.
  */
-const sizes: number[] = [];
-const texts: string[] = [];
-const pairs: unknown[] = [];
-/** Entries filled by the first pass (the arrays are reused: emptying them would drop their storage). */
-let sizeCount = 0;
-let textCount = 0;
-let pairCount = 0;
-let nextSize = 0;
-let nextText = 0;
-let nextPair = 0;
-/** Past this many entries a scratch array is let go after use, so one huge value's lists are not kept. */
-const KEEP_ENTRIES = 4096;
+const found: unknown[] = [];
+/** Entries the first pass wrote, and the second pass read (the array is reused: emptying it would drop its storage). */
+let filled = 0;
+let taken = 0;
+/** Past this many entries the scratch array is let go after use, so one huge value's lists are not kept. */
+const KEEP_ENTRIES = 8192;
 
 /** Thrown by the fast pass; {@link explainUnencodable} then finds what and where. */
 const UNENCODABLE = new Error('unencodable');
@@ -38,7 +32,7 @@ function measure(value: unknown, depth: number): number {
     case 'string': {
       const n = utf8Length(value);
       if (n < 0) throw UNENCODABLE;
-      sizes[sizeCount++] = n;
+      found[filled++] = n;
       return prefixSize(n) + n + 1;
     }
     case 'number':
@@ -69,44 +63,44 @@ function measure(value: unknown, depth: number): number {
 
 function measureList(list: unknown[], depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
-  const slot = sizeCount++;
-  sizes[slot] = 0; // in order: writing past the end would leave a hole (a slower array)
+  const slot = filled++;
+  found[slot] = 0; // in order: writing past the end would leave a hole (a slower array)
   let size = 0;
   for (let i = 0; i < list.length; i++) size += measure(list[i], depth + 1);
-  sizes[slot] = size;
+  found[slot] = size;
   return prefixSize(size) + size + 1;
 }
 
 function measureObject(object: Record<string, unknown>, depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
   const keys = Object.keys(object);
-  const slot = sizeCount;
-  sizes[slot] = 0;
-  sizes[slot + 1] = keys.length;
-  sizeCount += 2;
+  const slot = filled;
+  found[slot] = 0;
+  found[slot + 1] = keys.length;
+  filled += 2;
   let size = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
+    found[filled++] = key;
+    size += measure(key, depth);
     const item = object[key];
-    pairs[pairCount++] = key;
-    pairs[pairCount++] = item;
-    size += measure(key, depth) + measure(item, depth + 1);
+    found[filled++] = item;
+    size += measure(item, depth + 1);
   }
-  sizes[slot] = size;
+  found[slot] = size;
   return prefixSize(size) + size + 1;
 }
 
 function measureMap(map: Map<unknown, unknown>, depth: number): number {
   if (depth >= MAX_DEPTH) throw UNENCODABLE;
-  const slot = sizeCount;
-  sizes[slot] = 0;
-  sizes[slot + 1] = map.size;
-  sizeCount += 2;
+  const slot = filled;
+  found[slot] = 0;
+  found[slot + 1] = map.size;
+  filled += 2;
   let size = 0;
   let byteKeys = false;
   for (const [key, item] of map) {
-    pairs[pairCount++] = key;
-    pairs[pairCount++] = item;
+    found[filled++] = key;
     if (key instanceof Uint8Array) {
       byteKeys = true;
       size += prefixSize(key.length) + key.length + 1;
@@ -115,11 +109,12 @@ function measureMap(map: Map<unknown, unknown>, depth: number): number {
     } else {
       throw UNENCODABLE;
     }
+    found[filled++] = item;
     size += measure(item, depth + 1);
   }
   // A byte key can repeat a text key's UTF-8, or another byte key: rare, so checked only then.
   if (byteKeys && !distinctOnWire(map)) throw UNENCODABLE;
-  sizes[slot] = size;
+  found[slot] = size;
   return prefixSize(size) + size + 1;
 }
 
@@ -141,7 +136,7 @@ function wireKey(key: string | Uint8Array): string {
 }
 
 function measureText(text: string): number {
-  texts[textCount++] = text;
+  found[filled++] = text;
   return prefixSize(text.length) + text.length + 1;
 }
 
@@ -174,7 +169,7 @@ function bigintText(n: bigint): string {
 function write(value: unknown, out: Uint8Array, pos: number): number {
   switch (typeof value) {
     case 'string': {
-      const n = sizes[nextSize++]!;
+      const n = found[taken++] as number;
       pos = writeUtf8(value, out, writeLengthPrefix(out, pos, n), n);
       out[pos] = BYTES;
       return pos + 1;
@@ -206,20 +201,17 @@ function write(value: unknown, out: Uint8Array, pos: number): number {
         return pos + 1;
       }
       if (Array.isArray(value)) {
-        pos = writeLengthPrefix(out, pos, sizes[nextSize++]!);
+        pos = writeLengthPrefix(out, pos, found[taken++] as number);
         for (let i = 0; i < value.length; i++) pos = write(value[i], out, pos);
         out[pos] = LIST;
         return pos + 1;
       }
       if (value instanceof Float) return writeText(out, pos, FLOAT);
-      // A dict, a Map or a plain object: its pairs are in `pairs`, its pair count after its size.
-      pos = writeLengthPrefix(out, pos, sizes[nextSize]!);
-      const count = sizes[nextSize + 1]!;
-      nextSize += 2;
-      for (let i = 0; i < count; i++) {
-        pos = write(pairs[nextPair++], out, pos);
-        pos = write(pairs[nextPair++], out, pos);
-      }
+      // A dict, a Map or a plain object: its size, its pair count, then each key and value in turn.
+      pos = writeLengthPrefix(out, pos, found[taken] as number);
+      const count = found[taken + 1] as number;
+      taken += 2;
+      for (let i = 0; i < 2 * count; i++) pos = write(found[taken++], out, pos);
       out[pos] = DICT;
       return pos + 1;
     }
@@ -246,7 +238,7 @@ function writeInteger(n: number, out: Uint8Array, pos: number): number {
 }
 
 function writeText(out: Uint8Array, pos: number, type: number): number {
-  const text = texts[nextText++]!;
+  const text = found[taken++] as string;
   pos = writeLengthPrefix(out, pos, text.length);
   for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
   pos += text.length;
@@ -301,17 +293,10 @@ export function encodeValues(values: readonly Value[], exact = false): Uint8Arra
   return out;
 }
 
-/** Empties the scratch arrays (also so that they keep no value's strings alive). */
+/** Empties the scratch array (also so that it keeps no value's strings alive). */
 function reset(): void {
-  if (pairCount > KEEP_ENTRIES) pairs.length = 0;
-  else for (let i = 0; i < pairCount; i++) pairs[i] = undefined;
-  if (textCount > KEEP_ENTRIES) texts.length = 0;
-  else for (let i = 0; i < textCount; i++) texts[i] = '';
-  if (sizeCount > KEEP_ENTRIES) sizes.length = 0;
-  sizeCount = 0;
-  textCount = 0;
-  pairCount = 0;
-  nextSize = 0;
-  nextText = 0;
-  nextPair = 0;
+  if (filled > KEEP_ENTRIES) found.length = 0;
+  else for (let i = 0; i < filled; i++) found[i] = undefined;
+  filled = 0;
+  taken = 0;
 }
