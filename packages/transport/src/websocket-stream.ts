@@ -39,7 +39,7 @@ export const MAX_MESSAGE_BYTES = 1024 * 1024;
  * connection lost without a close frame (1006), ends it with a {@link WebSocketClosedError}.
  */
 export class WebSocketStream implements ByteStream {
-  protected readonly socket: WebSocketLike;
+  readonly #socket: WebSocketLike;
   protected readonly highWaterMark: number;
   #sink: ByteStreamSink | undefined;
   /** Messages that arrived before start(). */
@@ -57,7 +57,7 @@ export class WebSocketStream implements ByteStream {
    * @param binaryType `arraybuffer` in browsers; the Node subclass uses `nodebuffer` (no copy).
    */
   constructor(socket: WebSocketLike, highWaterMark: number, binaryType = 'arraybuffer') {
-    this.socket = socket;
+    this.#socket = socket;
     this.highWaterMark = highWaterMark;
     socket.binaryType = binaryType;
     socket.onmessage = (event) => this.#receive(event.data);
@@ -96,7 +96,7 @@ export class WebSocketStream implements ByteStream {
     if (this.#closing) return;
     this.#closing = true;
     this.#releaseWriter();
-    if (this.socket.readyState < CLOSING) this.socket.close(1000);
+    if (this.#socket.readyState < CLOSING) this.#socket.close(1000);
   }
 
   /**
@@ -107,7 +107,7 @@ export class WebSocketStream implements ByteStream {
     if (this.#ended) return;
     // Closing first: the sink's reaction to the end (a session calling close()) must not pick the code.
     this.#closing = true;
-    if (this.socket.readyState < CLOSING) this.socket.close(code, reason);
+    if (this.#socket.readyState < CLOSING) this.#socket.close(code, reason);
     this.#end(error);
   }
 
@@ -117,7 +117,7 @@ export class WebSocketStream implements ByteStream {
   }
 
   #backpressure(): void | Promise<void> {
-    if (this.socket.bufferedAmount < this.highWaterMark) return;
+    if (this.#socket.bufferedAmount < this.highWaterMark) return;
     if (this.#room === undefined) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => (resolve = r));
@@ -129,7 +129,7 @@ export class WebSocketStream implements ByteStream {
 
   /** Sends one binary message. */
   protected send(chunk: Uint8Array): void {
-    this.socket.send(chunk);
+    this.#socket.send(chunk);
   }
 
   /** Called once the session has started reading. */
@@ -145,7 +145,7 @@ export class WebSocketStream implements ByteStream {
     let delay = 1;
     const check = (): void => {
       if (this.#room === undefined) return;
-      if (this.socket.bufferedAmount < this.highWaterMark) return this.#releaseWriter();
+      if (this.#socket.bufferedAmount < this.highWaterMark) return this.#releaseWriter();
       delay = Math.min(delay * 2, 16);
       setTimeout(check, delay);
     };
