@@ -1,3 +1,4 @@
+import type { Channel } from '@petrichor/mux';
 import {
   CodecDecoder,
   type Codec,
@@ -26,6 +27,35 @@ export interface DecodeShape {
 const SPARE_DECODERS = 64;
 
 /**
+ * A byte-string BODY of at least this many bytes is sent by reference, not copied into the
+ * message: past it the copy (and the fresh buffer it needs) costs more than two more writes.
+ */
+const BY_REFERENCE = 32 * 1024;
+
+/**
+ * One message, encoded: its bytes in one buffer, or (a large byte-string BODY) the pieces to
+ * write in order: the HEADER frame, the BODY frame's prefix, the BODY's own bytes, the suffix.
+ */
+export type Encoded = Uint8Array | readonly Uint8Array[];
+
+/**
+ * Writes a message on `channel` (the channel queues writes in order). Resolves once all of it
+ * is queued; rejects as the channel's write does. A BODY written by reference must not change
+ * until then.
+ */
+export function writeMessage(channel: Channel, message: Encoded): Promise<void> {
+  if (message instanceof Uint8Array) return channel.write(message);
+  let last: Promise<void> | undefined;
+  for (const piece of message) {
+    // An empty write settles at once: it would not wait for the pieces before it.
+    if (piece.length === 0) continue;
+    last?.catch(ignore); // the last one reports
+    last = channel.write(piece);
+  }
+  return last!;
+}
+
+/**
  * The messages of one rpc session: the codec agreed in the handshake (with sexpr, request
  * HEADERs in the call form), the message limits and the decode shape. Every message on every
  * channel of the session is encoded and decoded here.
@@ -52,8 +82,23 @@ export class MessageFormat {
 
   /** One message (HEADER frame then BODY frame) in one buffer. Throws `UnencodableError`. */
   encode(header: Header, body: Value): Uint8Array {
+    return this.codec.framing.encode([this.#head(header), body]);
+  }
+
+  /**
+   * One message for {@link writeMessage}: in one buffer, or with a large byte-string BODY by
+   * reference where the codec frames bytes as they are (tnetstring, msgpack). Throws `UnencodableError`.
+   */
+  message(header: Header, body: Value): Encoded {
+    const framing = this.codec.framing;
+    const frame = body instanceof Uint8Array && body.length >= BY_REFERENCE ? framing.bytesFrame?.(body) : undefined;
+    return frame === undefined ? this.encode(header, body) : [framing.encode([this.#head(header)]), frame[0], body as Uint8Array, frame[1]];
+  }
+
+  /** The HEADER as its frame carries it (with sexpr, a request in the call form). */
+  #head(header: Header): Value {
     const form = this.codec.header;
-    return this.codec.framing.encode([form === undefined ? header : form.write(header), body]);
+    return form === undefined ? header : form.write(header);
   }
 
   /** A decoder for one channel's messages: a spare one if there is one. */
@@ -72,3 +117,5 @@ export class MessageFormat {
     this.#spare.push(decoder);
   }
 }
+
+function ignore(): void {}

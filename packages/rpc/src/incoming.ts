@@ -17,7 +17,7 @@ import {
   type RequestStream,
 } from './envelope.js';
 import { RpcError, type RpcSessionError } from './errors.js';
-import type { MessageFormat } from './format.js';
+import { writeMessage, type Encoded, type MessageFormat } from './format.js';
 import type { Peer } from './handshake/handshake.js';
 import type { PendingBytes } from './budget.js';
 import { MessageReader, type FirstMessageWatch } from './reader.js';
@@ -281,15 +281,15 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
 
   /** A value reply: the message, EOF and CLOSE, queued in one turn when the window allows. */
   #reply(header: Header, body: Value, force: boolean): void {
-    let bytes: Uint8Array;
+    let bytes: Encoded;
     try {
-      bytes = this.#host.format.encode(header, body);
+      bytes = this.#host.format.message(header, body);
     } catch (error) {
       this.#host.report(error, this);
-      bytes = this.#host.format.encode(errorHeader(500), errorBody(RpcError.internal(), this.#host.format.codec));
+      bytes = this.#host.format.message(errorHeader(500), errorBody(RpcError.internal(), this.#host.format.codec));
     }
     this.#replied = true;
-    this.#finish(this.#channel.write(bytes), force);
+    this.#finish(writeMessage(this.#channel, bytes), force);
   }
 
   #replyError(error: RpcError, force: boolean): void {
@@ -338,19 +338,19 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
       }
       if (this.#replied) return stop(iterator);
       if (step.done === true) break;
-      let bytes: Uint8Array;
+      let bytes: Encoded;
       try {
-        bytes = format.encode(ITEM, step.value);
+        bytes = format.message(ITEM, step.value);
       } catch (error) {
         this.#streamFailed(error, started);
         return stop(iterator);
       }
       if (!started) {
         started = true;
-        channel.write(format.encode(OK_STREAM, null)).catch(ignore);
+        writeMessage(channel, format.message(OK_STREAM, null)).catch(ignore);
       }
       try {
-        await channel.write(bytes);
+        await writeMessage(channel, bytes);
       } catch (error) {
         this.#lost(error);
         return stop(iterator);
@@ -367,8 +367,9 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
     const rpcError = this.#toRpcError(error);
     if (!started) return this.#replyError(rpcError, false);
     this.#replied = true;
-    const written = this.#channel.write(
-      this.#host.format.encode(errorHeader(rpcError.code), errorBody(rpcError, this.#host.format.codec)),
+    const written = writeMessage(
+      this.#channel,
+      this.#host.format.message(errorHeader(rpcError.code), errorBody(rpcError, this.#host.format.codec)),
     );
     this.#finish(written, false);
   }

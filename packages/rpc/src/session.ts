@@ -7,7 +7,7 @@ import { MuxError, Session, type ByteStream, type Channel, type SessionOptions a
 import { CoalescingStream } from './coalesce.js';
 import { errorFromReply, parseReplyHead, requestHeader } from './envelope.js';
 import { ConnectionLostError, RpcError, RpcProtocolError, SessionClosedError, type RpcSessionError } from './errors.js';
-import { MessageFormat, type DecodeShape } from './format.js';
+import { MessageFormat, writeMessage, type DecodeShape } from './format.js';
 import { PendingBytes, checkRequestTimeout, resolvePendingBytes } from './budget.js';
 import { CallGuard } from './guard.js';
 import type { Peer } from './handshake/handshake.js';
@@ -198,7 +198,7 @@ export class RpcSession {
    */
   async call(verb: string, path: string, body: Value = null, options?: CallOptions): Promise<Value> {
     if (this.#ended) throw this.lostError(undefined);
-    const bytes = this.#format.encode(requestHeader(verb, path, fieldsOf(options, undefined, false)), body);
+    const bytes = this.#format.message(requestHeader(verb, path, fieldsOf(options, undefined, false)), body);
     const pool = this.#pool;
     let channel = pool.take();
     let waiter: ChannelWaiter | null = null;
@@ -220,7 +220,7 @@ export class RpcSession {
         });
       }
       // DATA, EOF and the replacement's OPEN leave in one transport write, at once.
-      const written = channel.write(bytes);
+      const written = writeMessage(channel, bytes);
       const eof = channel.closeWrite();
       if (written !== eof) {
         written.catch(ignore);
@@ -284,10 +284,10 @@ export class RpcSession {
    */
   async deliver(verb: string, path: string, body: Value = null, options?: Omit<CallOptions, 'signal'>): Promise<void> {
     if (this.#ended) throw this.lostError(undefined);
-    const bytes = this.#format.encode(requestHeader(verb, path, fieldsOf(options, undefined, true)), body);
+    const bytes = this.#format.message(requestHeader(verb, path, fieldsOf(options, undefined, true)), body);
     const channel =
       this.#pool.take() ?? (await new Promise<Channel>((resolve, reject) => this.#pool.wait({ resolve, reject })));
-    const written = channel.write(bytes);
+    const written = writeMessage(channel, bytes);
     const eof = channel.closeWrite();
     this.#pool.refill();
     this.#flush(this.#pool.outbound + 1);
