@@ -27,7 +27,7 @@ class Reader {
   #maxCollectionLength = 0;
   /** Where the data of the element whose header `span` last read begins. */
   #dataStart = 0;
-  /** Just past the element {@link element} last read. */
+  /** Just past the element `element` last read. */
   pos = 0;
 
   /**
@@ -45,7 +45,7 @@ class Reader {
       const values: Value[] = [];
       this.pos = start;
       if (!all && start === bytes.length) throw new TruncatedError('a tnetstring', start);
-      while (this.pos < bytes.length && (all || values.length === 0)) values.push(this.element(this.pos, bytes.length, 0));
+      while (this.pos < bytes.length && (all || values.length === 0)) values.push(this.#element(this.pos, bytes.length, 0));
       return values;
     } finally {
       this.#bytes = EMPTY; // so the reader does not keep the input alive
@@ -73,7 +73,7 @@ class Reader {
   }
 
   /** Reads the element at `start`, which must end before `bound`, inside `depth` lists or dicts. */
-  element(start: number, bound: number, depth: number): Value {
+  #element(start: number, bound: number, depth: number): Value {
     const dataEnd = this.#span(start, bound);
     const dataStart = this.#dataStart;
     const bytes = this.#bytes;
@@ -234,7 +234,7 @@ class Reader {
     let pos = start;
     while (pos < end) {
       this.#checkCount(items.length, pos);
-      items.push(this.element(pos, end, depth));
+      items.push(this.#element(pos, end, depth));
       pos = this.pos;
     }
     return items;
@@ -271,7 +271,7 @@ class Reader {
         if (binaryKeys.has(wire)) throw duplicateKey(pos);
         binaryKeys.add(wire);
       }
-      map.set(key, this.element(keyEnd + 1, end, depth));
+      map.set(key, this.#element(keyEnd + 1, end, depth));
       count++;
       pos = this.pos;
     }
@@ -290,7 +290,7 @@ class Reader {
       const keyEnd = this.#key(pos, end, count);
       const key = decodeKey(bytes, this.#dataStart, keyEnd);
       if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.#dataStart);
-      const value = this.element(keyEnd + 1, end, depth);
+      const value = this.#element(keyEnd + 1, end, depth);
       if (key === '__proto__') {
         Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
       } else {
