@@ -21,7 +21,7 @@ import {
   type OpenConfirmMessage,
   type OpenMessage,
 } from './frame/message.js';
-import { PEER_MAX_PACKET_RANGE, type ResolvedOptions } from './options.js';
+import { MAX_PACKET, MIN_PACKET, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { readableOf, writableOf } from './channel-streams.js';
 import { CLOSED, CLOSING, OPEN, OPENING, type ChannelState } from './channel-state.js';
@@ -234,9 +234,9 @@ export class MuxChannel implements Channel {
   }
 
   #confirmed(message: OpenConfirmMessage, offset: number): void {
-    const { min, max } = PEER_MAX_PACKET_RANGE;
-    if (message.maxPacketSize < min || message.maxPacketSize > max) {
-      throw this.#violation(`OPEN_CONFIRM with max packet ${message.maxPacketSize} outside [${min}, ${max}]`, offset);
+    const packet = message.maxPacketSize;
+    if (packet < MIN_PACKET || packet > MAX_PACKET) {
+      throw this.#violation(`OPEN_CONFIRM with max packet ${packet} outside [${MIN_PACKET}, ${MAX_PACKET}]`, offset);
     }
     this.remoteId = message.senderId;
     this.#sendWindow = message.windowSize;

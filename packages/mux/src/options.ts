@@ -73,8 +73,9 @@ export const DEFAULTS = Object.freeze({
   keepaliveTimeoutMs: 10_000,
 });
 
-const MIN_PACKET = 9;
-const MAX_PACKET = 2 ** 31;
+/** Smallest and largest max packet, ours or a peer's (as qtalk-go): spec/qmux.md §6. */
+export const MIN_PACKET = 9;
+export const MAX_PACKET = 2 ** 31;
 const MAX_MS = 2 ** 31 - 1; // setTimeout's limit
 
 /** Each option's range (windowUpdateThreshold's depends on windowSize: it is checked apart). */
@@ -108,6 +109,3 @@ export function resolveOptions(options: SessionOptions | undefined): ResolvedOpt
   resolved.windowUpdateThreshold = check('windowUpdateThreshold', threshold, 1, windowSize);
   return resolved;
 }
-
-/** Smallest and largest peer max packet we accept (as qtalk-go): spec/qmux.md §6. */
-export const PEER_MAX_PACKET_RANGE = Object.freeze({ min: MIN_PACKET, max: MAX_PACKET });

@@ -14,7 +14,7 @@ import {
 } from './errors.js';
 import { StreamDecoder, type StreamingHandler } from './frame/decoder.js';
 import { MESSAGE_NAMES, MSG_DATA, MSG_OPEN, type Message, type MessageType, type OpenMessage } from './frame/message.js';
-import { PEER_MAX_PACKET_RANGE, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
+import { MAX_PACKET, MIN_PACKET, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { ByteStream } from './stream.js';
 import type { Waiter } from './waiter.js';
@@ -265,11 +265,10 @@ export class Session implements AsyncIterable<Channel> {
 
   /** An inbound OPEN: confirm at once into the backlog, or refuse (spec/qmux.md §5.2). */
   #onOpen(message: OpenMessage): void {
-    const { min, max } = PEER_MAX_PACKET_RANGE;
     const options = this.#options;
     if (
-      message.maxPacketSize < min ||
-      message.maxPacketSize > max ||
+      message.maxPacketSize < MIN_PACKET ||
+      message.maxPacketSize > MAX_PACKET ||
       this.#table.size >= options.maxChannels ||
       (this.#acceptors.length === 0 && this.#backlog.length >= options.acceptBacklog)
     ) {
