@@ -1,4 +1,4 @@
-import { MalformedError } from './errors.js';
+import { malformed } from './errors.js';
 
 const COLON = 0x3a;
 const ZERO = 0x30;
@@ -10,7 +10,7 @@ const MAX_DIGITS = 9;
  * 1 to 9 ASCII digits, no leading zero unless the length is `0`, then `:`.
  *
  * Returns the length, or `-1` when the input ends before the prefix does (read more, then call
- * again). The payload starts at `offset + prefixSize(length)`. Throws {@link MalformedError} on a
+ * again). The payload starts at `offset + prefixSize(length)`. Throws `MalformedError` on a
  * bad prefix as soon as the offending byte is seen, so a reader never waits on garbage.
  */
 export function readLengthPrefix(bytes: Uint8Array, offset: number, end: number = bytes.length): number {
@@ -31,12 +31,12 @@ export function readLengthPrefix(bytes: Uint8Array, offset: number, end: number 
 /** Throws the error for byte `i` of the prefix that starts at `offset`. */
 function badPrefix(bytes: Uint8Array, offset: number, i: number): never {
   if (i === offset) {
-    throw new MalformedError(bytes[i] === COLON ? 'empty length before ":"' : 'expected a length digit', { offset });
+    throw malformed(bytes[i] === COLON ? 'empty length before ":"' : 'expected a length digit', offset);
   }
   const digit = bytes[i]! - ZERO;
-  if (digit < 0 || digit > 9) throw new MalformedError('expected a length digit or ":"', { offset: i });
-  if (i - offset === MAX_DIGITS) throw new MalformedError('length has more than 9 digits', { offset: i });
-  throw new MalformedError('leading zero in length', { offset });
+  if (digit < 0 || digit > 9) throw malformed('expected a length digit or ":"', i);
+  if (i - offset === MAX_DIGITS) throw malformed('length has more than 9 digits', i);
+  throw malformed('leading zero in length', offset);
 }
 
 /** Bytes taken by the prefix of a payload of `length` bytes: its digits plus the `:`. */
