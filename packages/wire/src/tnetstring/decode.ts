@@ -30,11 +30,8 @@ class Reader {
   /** Just past the element `element` last read. */
   pos = 0;
 
-  /**
-   * Reads the elements of `bytes` from `start` on: one (`all` false; {@link pos} is then just
-   * past it) or every one, back to back.
-   */
-  read(bytes: Uint8Array, start: number, limits: Limits, flags: number, all: boolean): Value[] {
+  /** Reads the element at `start` of `bytes`; {@link pos} is then just past it. */
+  read(bytes: Uint8Array, start: number, limits: Limits, flags: number): Value {
     this.#bytes = bytes;
     this.#end = bytes.length;
     this.#flags = flags;
@@ -42,11 +39,8 @@ class Reader {
     this.#maxElementBytes = limits.maxElementBytes;
     this.#maxCollectionLength = limits.maxCollectionLength;
     try {
-      const values: Value[] = [];
-      this.pos = start;
-      if (!all && start === bytes.length) throw new TruncatedError('a tnetstring', start);
-      while (this.pos < bytes.length && (all || values.length === 0)) values.push(this.#element(this.pos, bytes.length, 0));
-      return values;
+      if (start === bytes.length) throw new TruncatedError('a tnetstring', start);
+      return this.#element(start, bytes.length, 0);
     } finally {
       this.#bytes = EMPTY; // so the reader does not keep the input alive
     }
@@ -347,18 +341,20 @@ const reader = new Reader();
 
 /** Reads the element at `start` of `bytes`; returns it and the index just past it. @internal */
 export function readElement(bytes: Uint8Array, start: number, limits: Limits, flags: number): { value: Value; next: number } {
-  const value = reader.read(bytes, start, limits, flags, false)[0]!;
+  const value = reader.read(bytes, start, limits, flags);
   return { value, next: reader.pos };
 }
 
 /** Reads every element of `bytes`, back to back. @internal */
 export function readElements(bytes: Uint8Array, limits: Limits, flags: number): Value[] {
-  return reader.read(bytes, 0, limits, flags, true);
+  const values: Value[] = [];
+  for (let pos = 0; pos < bytes.length; pos = reader.pos) values.push(reader.read(bytes, pos, limits, flags));
+  return values;
 }
 
 /** Reads exactly one element that fills `bytes`. @internal */
 export function readWhole(bytes: Uint8Array, limits: Limits, flags: number): Value {
-  const value = reader.read(bytes, 0, limits, flags, false)[0]!;
+  const value = reader.read(bytes, 0, limits, flags);
   if (reader.pos !== bytes.length) throw malformed('trailing bytes after the tnetstring', reader.pos);
   return value;
 }
