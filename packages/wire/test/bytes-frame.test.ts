@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_LIMITS, codecs, type CodecName } from '@petrichor/wire';
+import { DEFAULT_LIMITS, UnencodableError, codecs, type CodecName } from '@petrichor/wire';
 
 /** prefix + bytes + suffix, as a sender writing the three pieces in turn puts them on the wire. */
 function joined(parts: readonly [Uint8Array, Uint8Array], bytes: Uint8Array): Uint8Array {
@@ -71,6 +71,15 @@ describe.each<CodecName>(['tnetstring', 'msgpack'])('spec/wire.md §6.7 bytesFra
     framing.encode([pattern(12)]);
     expect(first.map((part) => part.slice())).toStrictEqual(copy);
   });
+});
+
+test('spec/wire.md §6.7 a length the format cannot state is an UnencodableError', () => {
+  // Only `length` is read before the check: a stand-in spares the test a gigabyte.
+  const huge = (length: number): Uint8Array => ({ length }) as Uint8Array;
+  expect(() => codecs.tnetstring.framing.bytesFrame!(huge(1_000_000_000))).toThrow(UnencodableError);
+  expect(codecs.tnetstring.framing.bytesFrame!(huge(999_999_999))[0]).toStrictEqual(new TextEncoder().encode('999999999:'));
+  expect(() => codecs.msgpack.framing.bytesFrame!(huge(2 ** 32))).toThrow(UnencodableError);
+  expect([...codecs.msgpack.framing.bytesFrame!(huge(2 ** 32 - 1))[0]]).toEqual([0xc6, 0xff, 0xff, 0xff, 0xff]);
 });
 
 test('spec/wire.md §6.7 s-expressions have no byte strings, so no bytesFrame', () => {
