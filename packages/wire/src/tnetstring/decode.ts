@@ -93,9 +93,7 @@ class Reader {
         value = this.#list(dataStart, dataEnd, depth + 1);
         break;
       case DICT:
-        value = (this.#flags & OBJECTS) === 0
-          ? this.#map(dataStart, dataEnd, depth + 1)
-          : this.#object(dataStart, dataEnd, depth + 1);
+        value = this.#dict(dataStart, dataEnd, depth + 1);
         break;
       default:
         throw malformed(unknownType(bytes[dataEnd]!), dataEnd);
@@ -246,11 +244,13 @@ class Reader {
     return keyEnd;
   }
 
-  #map(start: number, end: number, depth: number): Map<string | Uint8Array, Value> {
+  /** A dict: a `Map`, or with `objects` a plain object. */
+  #dict(start: number, end: number, depth: number): Map<string | Uint8Array, Value> | Record<string, Value> {
     this.#checkDepth(depth, start);
     const bytes = this.#bytes;
-    const map = new Map<string | Uint8Array, Value>();
-    /** Keys that are not UTF-8 stay bytes; this set (of their bytes as Latin-1) finds repeats. */
+    const map = (this.#flags & OBJECTS) === 0 ? new Map<string | Uint8Array, Value>() : undefined;
+    const object: Record<string, Value> | undefined = map === undefined ? {} : undefined;
+    /** Keys that are not UTF-8 stay bytes in a `Map`; this set (of their bytes as Latin-1) finds repeats. */
     let binaryKeys: Set<string> | undefined;
     let count = 0;
     let pos = start;
@@ -259,44 +259,28 @@ class Reader {
       const keyStart = this.#dataStart;
       let key: string | Uint8Array | undefined = decodeKey(bytes, keyStart, keyEnd);
       if (key === undefined) {
+        if (object !== undefined) throw new ConversionError('dict key is not UTF-8 text', keyStart);
         key = bytes.subarray(keyStart, keyEnd);
         binaryKeys ??= new Set();
         const wire = latin1(key);
         if (binaryKeys.has(wire)) throw duplicateKey(pos);
         binaryKeys.add(wire);
       }
-      map.set(key, this.#element(keyEnd + 1, end, depth));
-      count++;
-      pos = this.pos;
-    }
-    // A repeated text key overwrote its first value: the map came out smaller.
-    if (map.size !== count) throw this.#duplicateKey(start, end);
-    return map;
-  }
-
-  #object(start: number, end: number, depth: number): Record<string, Value> {
-    this.#checkDepth(depth, start);
-    const bytes = this.#bytes;
-    const object: Record<string, Value> = {};
-    let count = 0;
-    let pos = start;
-    while (pos < end) {
-      const keyEnd = this.#key(pos, end, count);
-      const key = decodeKey(bytes, this.#dataStart, keyEnd);
-      if (key === undefined) throw new ConversionError('dict key is not UTF-8 text', this.#dataStart);
       const value = this.#element(keyEnd + 1, end, depth);
-      if (key === '__proto__') {
+      if (object === undefined) {
+        map!.set(key, value);
+      } else if (key === '__proto__') {
         Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
       } else {
-        object[key] = value;
+        object[key as string] = value;
       }
       count++;
       pos = this.pos;
     }
-    // A repeated key overwrote its first value: the object came out with fewer keys. Checking
-    // once here is much cheaper than probing the object before every store.
-    if (count > 0 && Object.keys(object).length !== count) throw this.#duplicateKey(start, end);
-    return object;
+    // A repeated key overwrote its first value: the dict came out smaller. Checking once here is
+    // much cheaper than probing before every store.
+    if ((object === undefined ? map!.size : count && Object.keys(object).length) !== count) throw this.#duplicateKey(start, end);
+    return map ?? object!;
   }
 
   /** The error for the first repeated key of the dict in `[start, end)`, found by a second, slow pass. */
