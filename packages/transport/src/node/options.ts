@@ -1,3 +1,5 @@
+import type http from 'node:http';
+import type https from 'node:https';
 import type { SecureContextOptions } from 'node:tls';
 import type { ConnectOptions, ListenOptions } from '../options.js';
 
@@ -39,4 +41,14 @@ export interface NodeListenOptions extends ListenOptions, TlsOptions {
    * Default: left as the process umask makes it.
    */
   mode?: number;
+  /**
+   * ws/wss: take upgrades on an HTTP server the application already runs (an `http.Server` for
+   * ws://, an `https.Server` for wss://) instead of starting one: the page, HTTP routes and
+   * WebSocket streams on one port. Upgrades on the URL's path are ours; other paths are left to the
+   * server's other 'upgrade' listeners (404 when it has none); plain requests are the server's.
+   * The URL's host and port are not bound (the server is): `listener.url` gives the server's
+   * port. `close()` stops taking upgrades and ends our streams, and leaves the server running.
+   * TLS settings are the server's own: `cert` and `key` here are a `TypeError`.
+   */
+  server?: http.Server | https.Server;
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
+import tls from 'node:tls';
 import type { ByteStream } from '@petrichor/mux';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TransportError } from '../errors.js';
@@ -10,6 +11,7 @@ import { formatUrl } from '../url.js';
 import { connectError, listenError } from './errors.js';
 import { pick, serverTls } from './net.js';
 import type { NodeConnectOptions, NodeListenOptions } from './options.js';
+import { refuse, route } from './upgrades.js';
 import { address, NodeWebSocketStream } from './ws-stream.js';
 
 type WsEndpoint = { scheme: 'ws' | 'wss'; url: string; host: string; port: number; path: string };
@@ -64,35 +66,33 @@ export function connectWs(endpoint: WsEndpoint, options: NodeConnectOptions): Pr
 }
 
 /**
- * Listens for WebSocket upgrades on an HTTP (ws) or HTTPS (wss) server of its own. Upgrades on the
- * URL's path become streams; other paths get 404, plain HTTP requests 426.
+ * Listens for WebSocket upgrades on the URL's path, on an HTTP (ws) or HTTPS (wss) server: its own,
+ * or `options.server`, the application's, which it shares (see {@link NodeListenOptions.server}).
  */
 export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions, onStream: (stream: ByteStream) => void): Promise<Listener> {
   const highWaterMark = checkOption('highWaterMark', options.highWaterMark, TRANSPORT_DEFAULTS.highWaterMark, 1, MAX);
   const maxPayload = checkOption('maxPayload', options.maxPayload, TRANSPORT_DEFAULTS.maxPayload, 1, MAX);
-  let url = formatUrl(endpoint);
-  const pathname = new URL(endpoint.path, 'http://x').pathname;
+  const url = formatUrl(endpoint);
+  const shared = options.server;
+  if (shared !== undefined && (shared instanceof tls.Server) !== (endpoint.scheme === 'wss')) {
+    throw new TypeError(`${url} needs ${endpoint.scheme === 'wss' ? 'an https.Server' : 'an http.Server, not an https one'} as options.server`);
+  }
+  if (shared !== undefined && (options.cert !== undefined || options.key !== undefined)) {
+    throw new TypeError(`listening on ${url} with options.server: its certificate is the server's own, not options.cert and key`);
+  }
+  const server = shared ?? (endpoint.scheme === 'wss' ? https.createServer(serverTls(url, options)) : http.createServer());
   const connections = new Connections(onStream);
-  const server = endpoint.scheme === 'wss' ? https.createServer(serverTls(url, options)) : http.createServer();
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+  // Sockets to drop on shutdown: on our own server every one; on a shared one only those upgraded to us.
   const sockets = new Set<net.Socket>();
-  server.on('connection', (socket: net.Socket) => {
+  const track = (socket: net.Socket): void => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-  });
-  server.on('tlsClientError', () => {});
-  server.on('request', (_request, response: http.ServerResponse) => {
-    response.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' });
-    response.end('this endpoint speaks WebSocket only\n');
-  });
-  server.on('upgrade', (request: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
+  };
+  const detach = route(server, url, new URL(endpoint.path, 'http://x').pathname, (request, socket, head) => {
     socket.on('error', () => {});
-    const target = requestPath(request.url);
-    const status = connections.closing ? 503 : target === undefined ? 400 : target === pathname ? 0 : 404;
-    if (status !== 0) {
-      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
-      return;
-    }
+    if (shared !== undefined) track(socket);
+    if (connections.closing) return refuse(socket, 503);
     wss.handleUpgrade(request, socket, head, (ws) => {
       const addresses = { local: address(socket.localAddress, socket.localPort), remote: address(socket.remoteAddress, socket.remotePort) };
       const stream = new NodeWebSocketStream(ws, highWaterMark, addresses);
@@ -100,44 +100,53 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(listenError(url, error));
-    server.once('error', onError);
-    server.listen({ host: endpoint.host, port: endpoint.port }, () => {
-      server.off('error', onError);
-      resolve();
+  let closed: Promise<unknown>;
+  if (shared === undefined) {
+    server.on('connection', track);
+    server.on('tlsClientError', () => {});
+    server.on('request', (_request, response: http.ServerResponse) => {
+      response.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' });
+      response.end('this endpoint speaks WebSocket only\n');
     });
-  });
-  url = formatUrl({ ...endpoint, port: (server.address() as net.AddressInfo).port });
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(listenError(url, error));
+      server.once('error', onError);
+      server.listen({ host: endpoint.host, port: endpoint.port }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  }
+  // Read when asked: a shared server may start listening after we attach.
+  const actualUrl = (): string => {
+    const bound = server.address();
+    return bound !== null && typeof bound === 'object' ? formatUrl({ ...endpoint, port: bound.port }) : url;
+  };
 
-  const closed = new Promise<void>((resolve) => server.once('close', () => resolve()));
   const control = {
-    stop: () => void server.close(),
+    // A shared server goes on serving: only upgrades to our path stop (503 until released, then no route).
+    stop: () => void (shared === undefined && server.close()),
     released: async (): Promise<void> => {
       // Give close frames a moment to leave, then drop whatever is left.
+      const ends = shared === undefined ? [closed] : [...sockets].map((socket) => new Promise((resolve) => socket.once('close', resolve)));
       for (const socket of sockets) socket.destroySoon();
       const timer = setTimeout(() => {
         for (const socket of sockets) socket.destroy();
       }, 1_000);
-      await closed;
+      await Promise.all(ends);
       clearTimeout(timer);
+      detach();
       wss.close();
     },
   };
   return {
-    url,
+    get url() {
+      return actualUrl();
+    },
     get connections() {
       return connections.size;
     },
     close: (closeOptions?: CloseOptions) => connections.close(closeOptions, control),
   };
-}
-
-/** The path of an upgrade request's target, or undefined when the target is not a URL (`http://[`): a bad request, never a throw. */
-function requestPath(target: string | undefined): string | undefined {
-  try {
-    return new URL(target ?? '/', 'http://x').pathname;
-  } catch {
-    return undefined;
-  }
 }
