@@ -17,8 +17,8 @@ const tickList = $('tick-list');
 const start = $<HTMLButtonElement>('ticks');
 const cancel = $<HTMLButtonElement>('cancel');
 
-// The service listens on a port of its own (the server writes it into the page), on this page's host.
-const rpcUrl = `ws://${location.hostname}:${document.body.dataset['rpcPort'] ?? ''}/rpc`;
+// The service is on the server that served this page, same host and port, path /rpc.
+const rpcUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/rpc`;
 let client: Client | null = null;
 
 /** Sets an element's state (for CSS and tests) and its text. */

@@ -1,5 +1,6 @@
 /**
- * The example's server: the page and its script over plain HTTP, the notes service over ws://.
+ * The example's server: the page and its script over plain HTTP, and the notes service over ws://
+ * on the same server and port.
  *
  *   tsx --conditions=@petrichor/source src/server.ts [--port 8080]
  *
@@ -32,9 +33,9 @@ export interface SiteOptions {
 export interface Site {
   /** The page: `http://127.0.0.1:PORT/`. */
   readonly url: string;
-  /** The notes service: `ws://127.0.0.1:PORT/rpc`, on a port of its own. */
+  /** The notes service: `ws://127.0.0.1:PORT/rpc`, on the page's port. */
   readonly rpcUrl: string;
-  /** Lets calls in flight finish (1 s at most), then stops both listeners. */
+  /** Lets calls in flight finish (1 s at most), then stops the service's listener and the server. */
   close(): Promise<void>;
 }
 
@@ -55,22 +56,12 @@ export async function bundlePage(): Promise<string> {
   return result.outputFiles[0]!.text;
 }
 
-/** Starts the notes service on ws:// and the HTTP server that serves the page. */
+/** Starts the HTTP server that serves the page, and the notes service on it over ws://. */
 export async function startSite(options: SiteOptions = {}): Promise<Site> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const [script, template] = await Promise.all([bundlePage(), readFile(new URL('./index.html', import.meta.url), 'utf8')]);
+  const [script, html] = await Promise.all([bundlePage(), readFile(new URL('./index.html', import.meta.url), 'utf8')]);
 
   const service = notesService({ ...options.notes, log });
-  // The transport's ws:// listener runs its own HTTP server, so the service has a port of its own.
-  const rpc = await listen('ws://127.0.0.1:0/rpc', (stream) => {
-    void service.serve(stream).then((session) => {
-      if (session === null) return;
-      log(`CONNECTED ${session.peer.user}`);
-      void session.closed.then(() => log(`ALL DONE ${session.peer.user}`));
-    });
-  });
-  const html = template.replace('{{RPC_PORT}}', new URL(rpc.url).port);
-
   const site = http.createServer((request, response) => {
     // Not `new URL()`: it throws on request targets like `http://[`, and this must never throw.
     const path = (request.url ?? '/').split('?')[0]!;
@@ -79,18 +70,21 @@ export async function startSite(options: SiteOptions = {}): Promise<Site> {
     if (file === null) return reply(response, 404, 'text/plain', `no ${path} here\n`);
     reply(response, 200, file.type, file.body);
   });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      site.once('error', reject);
-      site.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => {
-        site.off('error', reject);
-        resolve();
-      });
+  await new Promise<void>((resolve, reject) => {
+    site.once('error', reject);
+    site.listen(options.port ?? DEFAULT_PORT, '127.0.0.1', () => {
+      site.off('error', reject);
+      resolve();
     });
-  } catch (error) {
-    await rpc.close({ graceMs: 0 });
-    throw error;
-  }
+  });
+  // The service on the same server and port: WebSocket upgrades on /rpc are its, every plain request the page's.
+  const rpc = await listen('ws://127.0.0.1/rpc', { server: site }, (stream) => {
+    void service.serve(stream).then((session) => {
+      if (session === null) return;
+      log(`CONNECTED ${session.peer.user}`);
+      void session.closed.then(() => log(`ALL DONE ${session.peer.user}`));
+    });
+  });
 
   let closing: Promise<void> | undefined;
   return {
@@ -142,7 +136,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   console.log(site.url);
-  console.log(`notes service on ${site.rpcUrl}; open the page above, Ctrl-C to stop`);
+  console.log(`notes service on ${site.rpcUrl}, the same port; open the page above, Ctrl-C to stop`);
   const stop = (signal: string): void => {
     console.log(`STOPPING on ${signal}`);
     void site.close().then(() => {

@@ -84,7 +84,11 @@ describe.skipIf(!available)('examples/browser: the page in headless Chromium', (
 
   it('serves the page and its script, and nothing else', async () => {
     const html = await (await fetch(url)).text();
-    expect(html).toMatch(/data-rpc-port="\d+"/); // the service's port, written in
+    expect(html).not.toContain('data-rpc-port'); // no second port to tell the page about
+    // One port: the service is on the page's server, and a plain request to its path is the page server's.
+    const port = new URL(url).port;
+    await server.line(new RegExp(`^notes service on ws://127\\.0\\.0\\.1:${port}/rpc,`, 'm'));
+    expect((await fetch(new URL('/rpc', url))).status).toBe(404);
     const script = await fetch(new URL('/page.js', url));
     expect(script.status).toBe(200);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
