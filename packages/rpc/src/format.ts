@@ -27,8 +27,9 @@ export interface DecodeShape {
 const SPARE_DECODERS = 64;
 
 /**
- * A byte-string BODY of at least this many bytes is sent by reference, not copied into the
- * message: past it the copy (and the fresh buffer it needs) costs more than two more writes.
+ * A byte-string BODY of at least this many bytes may be sent by reference, not copied into the
+ * message: the copy (and the fresh zeroed buffer it needs) grows with the body, the three writes
+ * instead of one do not. Below it the copy is cheap (not measured finer on a shared machine).
  */
 const BY_REFERENCE = 32 * 1024;
 
@@ -40,8 +41,10 @@ export type Encoded = Uint8Array | readonly Uint8Array[];
 
 /**
  * Writes a message on `channel` (the channel queues writes in order). Resolves once all of it
- * is queued; rejects as the channel's write does. A BODY written by reference must not change
- * until then.
+ * is queued; rejects as the channel's write does. A BODY written by reference is read until the
+ * transport has sent it, which may be after that: use it where the sender cannot change the BODY
+ * first (a unary call's request, whose reply proves it arrived; a oneway delivery, acknowledged;
+ * a handler's returned value). A sender that goes on at once (`send`, stream items) copies.
  */
 export function writeMessage(channel: Channel, message: Encoded): Promise<void> {
   if (message instanceof Uint8Array) return channel.write(message);

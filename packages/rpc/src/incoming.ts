@@ -338,19 +338,20 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
       }
       if (this.#replied) return stop(iterator);
       if (step.done === true) break;
-      let bytes: Encoded;
+      // Copied, never by reference: a generator may refill the buffer it yielded once it resumes.
+      let bytes: Uint8Array;
       try {
-        bytes = format.message(ITEM, step.value);
+        bytes = format.encode(ITEM, step.value);
       } catch (error) {
         this.#streamFailed(error, started);
         return stop(iterator);
       }
       if (!started) {
         started = true;
-        writeMessage(channel, format.message(OK_STREAM, null)).catch(ignore);
+        channel.write(format.encode(OK_STREAM, null)).catch(ignore);
       }
       try {
-        await writeMessage(channel, bytes);
+        await channel.write(bytes);
       } catch (error) {
         this.#lost(error);
         return stop(iterator);
@@ -367,9 +368,8 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
     const rpcError = this.#toRpcError(error);
     if (!started) return this.#replyError(rpcError, false);
     this.#replied = true;
-    const written = writeMessage(
-      this.#channel,
-      this.#host.format.message(errorHeader(rpcError.code), errorBody(rpcError, this.#host.format.codec)),
+    const written = this.#channel.write(
+      this.#host.format.encode(errorHeader(rpcError.code), errorBody(rpcError, this.#host.format.codec)),
     );
     this.#finish(written, false);
   }

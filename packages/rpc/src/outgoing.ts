@@ -7,7 +7,7 @@ import { ChannelClosedError, WriteAfterEofError, type Channel } from '@petrichor
 import { WireError, type Header, type Message, type Value } from '@petrichor/wire';
 import { ITEM, errorFromReply, field, parseReplyHead, requestHeader, type ReplyHead, type RequestFields } from './envelope.js';
 import { CallEndedError, RpcError, RpcProtocolError } from './errors.js';
-import { writeMessage, type Encoded, type MessageFormat } from './format.js';
+import type { MessageFormat } from './format.js';
 import { CallGuard } from './guard.js';
 import type { ChannelPool, ChannelWaiter } from './pool.js';
 import { MessageReader } from './reader.js';
@@ -109,12 +109,12 @@ export class Call implements AsyncIterable<Value> {
     const signal = options?.signal;
     const timeout = options?.timeout;
     this.#guard = signal !== undefined || timeout !== undefined ? new CallGuard(signal, timeout, (reason) => this.#fail(reason)) : null;
-    let bytes: Encoded | null = null;
+    let bytes: Uint8Array | null = null;
     let failure: Error | null = this.#guard?.reason ?? null;
     if (failure === null) {
       try {
         host.checkOpen();
-        bytes = host.format.message(requestHeader(verb, path, fieldsOf(options, stream, false)), body);
+        bytes = host.format.encode(requestHeader(verb, path, fieldsOf(options, stream, false)), body);
       } catch (error) {
         failure = error as Error;
       }
@@ -129,7 +129,7 @@ export class Call implements AsyncIterable<Value> {
   }
 
   /** Acquires a channel and writes the first message (and EOF for a unary request). */
-  async #start(bytes: Encoded): Promise<Channel> {
+  async #start(bytes: Uint8Array): Promise<Channel> {
     const pool = this.#host.pool;
     pool.outbound++;
     this.#counted = true;
@@ -149,7 +149,7 @@ export class Call implements AsyncIterable<Value> {
     }
     this.#channel = channel;
     this.#reader = new MessageReader(channel, this.#host.format.decoder());
-    writeMessage(channel, bytes).catch(ignore);
+    channel.write(bytes).catch(ignore);
     if (this.#requestEnded) channel.closeWrite().catch(ignore);
     pool.refill();
     this.#host.flush();
@@ -161,9 +161,11 @@ export class Call implements AsyncIterable<Value> {
     const channel = await this.#ready;
     if (this.#outcome != null) throw this.#outcome;
     if (this.#requestEnded) throw new WriteAfterEofError('send() after end(), or on a call opened without streaming');
-    const bytes = this.#host.format.message(meta === undefined ? ITEM : { meta }, body);
+    // Copied, never by reference (format.ts `message`): once send() resolves, the caller may reuse
+    // its buffer, and the bytes may still wait in the mux or the transport.
+    const bytes = this.#host.format.encode(meta === undefined ? ITEM : { meta }, body);
     try {
-      await writeMessage(channel, bytes);
+      await channel.write(bytes);
     } catch (error) {
       throw this.#sendError(error);
     }
