@@ -3,6 +3,7 @@
  * on and how each side is configured, plus a helper that sets up a connected Session pair.
  */
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import { Session, type ByteStream, type ByteStreamSink, type SessionOptions } from '@petrichor/mux';
 import * as browserSafe from '@petrichor/transport';
 import { connect, listen, type Listener, type NodeConnectOptions, type NodeListenOptions } from '@petrichor/transport/node';
@@ -21,6 +22,20 @@ export interface Kind {
 
 let names = 0;
 const plain = async (url: string) => ({ url, listen: {}, connect: {} });
+
+let shared: Promise<http.Server> | undefined;
+
+/**
+ * One HTTP server for the 'ws on a shared http.Server' kind, listening on a free port, left for the
+ * process's end (unref'd: it keeps nothing alive); plain requests get 200, as an application's would.
+ */
+function sharedServer(): Promise<http.Server> {
+  shared ??= new Promise((resolve) => {
+    const server = http.createServer((_request, response) => response.end('app'));
+    server.listen(0, '127.0.0.1', () => resolve(server)).unref();
+  });
+  return shared;
+}
 
 /** `ws` standing in for the browser's WebSocket (Node 20 has no global one). */
 export const WhatwgWebSocket = WsWebSocket as unknown as browserSafe.WebSocketConstructor;
@@ -45,6 +60,13 @@ export const KINDS: Kind[] = [
       const c = await certificates();
       return { url: 'wss://127.0.0.1:0/qmux', listen: c.server, connect: { ca: c.ca } };
     },
+    connect,
+    addresses: true,
+  },
+  {
+    // A listener attached to an HTTP server the application runs; each setup takes a new path on it.
+    name: 'ws on a shared http.Server',
+    setup: async () => ({ url: `ws://127.0.0.1/qmux-${names++}`, listen: { server: await sharedServer() }, connect: {} }),
     connect,
     addresses: true,
   },
