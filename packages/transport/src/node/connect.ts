@@ -28,6 +28,8 @@ export function connect(url: string | URL, options: NodeConnectOptions = {}): Pr
 /**
  * Listens on `url` and hands every accepted stream to `onStream` (start a `Session` on it).
  * `tcp://host:0` and `ws://host:0/path` listen on a free port: {@link Listener.url} says which.
+ * `ws://`/`wss://` with `options.server` take upgrades on an HTTP(S) server you run instead, on
+ * its port, next to its own requests.
  * Rejects with a {@link TransportError}.
  */
 export function listen(url: string | URL, onStream: (stream: ByteStream) => void): Promise<Listener>;
