@@ -3,7 +3,7 @@
  * we accept, each new channel taking the lowest free index, as qtalk-go does. Free ids wait in a
  * binary min-heap, so allocation is O(log n) instead of Go's linear scan.
  */
-export class ChannelTable<T> {
+export class ChannelTable<T extends { id: number }> {
   readonly #slots: (T | undefined)[] = [];
   /** Min-heap of free ids below `#slots.length`. */
   readonly #free: number[] = [];
@@ -14,10 +14,10 @@ export class ChannelTable<T> {
     return this.#size;
   }
 
-  /** Stores the item `create` makes for the lowest free id, and returns the item. */
-  add(create: (id: number) => T): T {
+  /** Stores `item` under the lowest free id, which it sets as the item's `id`; returns the item. */
+  add(item: T): T {
     const id = this.#free.length > 0 ? this.#popFree() : this.#slots.length;
-    const item = create(id);
+    item.id = id;
     this.#slots[id] = item;
     this.#size++;
     return item;

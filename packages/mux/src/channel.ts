@@ -25,7 +25,7 @@ import { MAX_PACKET, MIN_PACKET, type ResolvedOptions } from './options.js';
 import type { Outbox } from './outbox.js';
 import { readableOf, writableOf } from './channel-streams.js';
 import { CLOSED, CLOSING, OPEN, OPENING, type ChannelState } from './channel-state.js';
-import { RESOLVED, deferred, type Waiter } from './waiter.js';
+import { RESOLVED, type Waiter } from './waiter.js';
 
 /** One channel of a {@link Session}: a flow-controlled, half-closable byte stream both ways. */
 export interface Channel extends AsyncIterable<Uint8Array> {
@@ -95,7 +95,8 @@ const MAX_PIN_RATIO = 8;
  * an idle channel costs a few hundred bytes of heap (spec/qmux.md §7).
  */
 export class MuxChannel implements Channel {
-  readonly id: number;
+  /** Set by the session's channel table when the channel is added. */
+  id = 0;
   remoteId: number;
   /** When our unanswered OPEN times out (`performance.now()` ms; the session's timer); 0 if none. */
   openDue = 0;
@@ -114,7 +115,9 @@ export class MuxChannel implements Channel {
   #eofReceived = false;
   /** Why reads end once the buffer is drained: null while the peer may still send. */
   #readEnd: ReadEnd = null;
-  #chunks: Deque<Uint8Array> | null = null;
+  /** The oldest buffered chunk, and any more behind it (a call's one request or reply needs no queue). */
+  #chunk: Uint8Array | null = null;
+  #moreChunks: Deque<Uint8Array> | null = null;
   #buffered = 0;
   /** The error that ended the session, once it has. */
   #sessionError: MuxError | null = null;
@@ -126,7 +129,9 @@ export class MuxChannel implements Channel {
   #opening: PendingOpen | null = null;
   /** Set when open() gave up (timeout, abort): a late OPEN_CONFIRM is answered with CLOSE. */
   #abandoned = false;
-  #closed: { promise: Promise<void>; waiter: Waiter<void> } | null = null;
+  /** What `closed` and `close()` return while the channel is not closed, and what settles it. */
+  #closed: Promise<void> | null = null;
+  #onClosed: (() => void) | null = null;
   #readable: ReadableStream<Uint8Array> | null = null;
   #writable: WritableStream<Uint8Array> | null = null;
 
@@ -134,9 +139,8 @@ export class MuxChannel implements Channel {
    * A channel we open (no `open`: it waits in Opening for the peer's answer), or one the peer
    * opened with `open`, which we confirm at once.
    */
-  constructor(host: ChannelHost, id: number, open?: OpenMessage) {
+  constructor(host: ChannelHost, open?: OpenMessage) {
     this.#host = host;
-    this.id = id;
     this.#outbound = open === undefined;
     this.#receiveWindow = host.options.windowSize;
     this.remoteId = open?.senderId ?? 0;
@@ -206,8 +210,8 @@ export class MuxChannel implements Channel {
         this.#state = CLOSED;
         this.#host.release(this);
         this.#endReads('eof');
-        this.#failWrites(() => new ChannelClosedError(`channel ${this.id} was closed by the peer`));
-        this.#closed?.waiter.resolve();
+        this.#failWrites('was closed by the peer');
+        this.#onClosed?.();
         return;
     }
   }
@@ -251,7 +255,7 @@ export class MuxChannel implements Channel {
     this.#state = CLOSED;
     this.#host.release(this);
     this.#settleOpen()?.reject(new OpenRefusedError('the peer refused the channel (OPEN_FAILURE)'));
-    this.#closed?.waiter.resolve();
+    this.#onClosed?.();
   }
 
   #violation(reason: string, offset: number): ProtocolError {
@@ -299,8 +303,9 @@ export class MuxChannel implements Channel {
   // ---- reading ----
 
   read(): Promise<Uint8Array | null> {
-    const chunk = this.#chunks?.shift();
-    if (chunk !== undefined) {
+    const chunk = this.#chunk;
+    if (chunk !== null) {
+      this.#chunk = this.#moreChunks?.shift() ?? null;
       this.#buffered -= chunk.length;
       this.#consume(chunk.length);
       return Promise.resolve(chunk);
@@ -334,7 +339,8 @@ export class MuxChannel implements Channel {
     // A view kept in our buffer pins its whole transport chunk: copy it when that chunk is much
     // bigger, so tiny DATA messages cannot make us hold far more memory than the window (§7).
     const kept = chunk.length * MAX_PIN_RATIO >= chunk.buffer.byteLength ? chunk : chunk.slice();
-    (this.#chunks ??= new Deque()).push(kept);
+    if (this.#chunk === null) this.#chunk = kept;
+    else (this.#moreChunks ??= new Deque()).push(kept);
     this.#buffered += chunk.length;
   }
 
@@ -372,14 +378,11 @@ export class MuxChannel implements Channel {
   #endReads(end: 'eof' | MuxError): void {
     if (this.#readEnd !== null) return;
     this.#readEnd = end;
-    const reader = this.#reader;
-    if (reader === null) return;
-    const readers = this.#moreReaders ?? [];
-    this.#reader = this.#moreReaders = null;
-    readers.unshift(reader);
-    for (const waiting of readers) {
-      if (end === 'eof') waiting.resolve(null);
-      else waiting.reject(end);
+    // Oldest first, as they asked, without an array (a read is usually waiting at EOF).
+    for (let reader = this.#reader; reader !== null; reader = this.#reader) {
+      this.#reader = this.#moreReaders?.shift() ?? null;
+      if (end === 'eof') reader.resolve(null);
+      else reader.reject(end);
     }
   }
 
@@ -463,15 +466,16 @@ export class MuxChannel implements Channel {
   }
 
   /**
-   * Rejects every pending write with `reason()`. The error is built only when a write is waiting:
+   * Rejects every pending write with `reason`: the session's error, or how the channel was closed
+   * (a constant string, so a close allocates nothing). The error is built only when a write is waiting:
    * an Error captures a stack trace (microseconds each), and most channels close with none pending.
    */
-  #failWrites(reason: () => MuxError): void {
+  #failWrites(reason: MuxError | string): void {
     const writes = this.#writes;
     if (writes === null) return;
     this.#writes = null;
     if (writes.length === 0) return;
-    const error = reason();
+    const error = typeof reason === 'string' ? new ChannelClosedError(`channel ${this.id} ${reason}`) : reason;
     for (const write of writes.drain()) write.reject(error);
   }
 
@@ -486,15 +490,15 @@ export class MuxChannel implements Channel {
   #sendClose(): void {
     this.#host.outbox.close(this.remoteId);
     this.#state = CLOSING;
-    this.#chunks = null;
+    this.#chunk = this.#moreChunks = null;
     this.#buffered = 0;
     this.#endReads('eof');
-    this.#failWrites(() => new ChannelClosedError(`channel ${this.id} was closed`));
+    this.#failWrites('was closed');
   }
 
   #whenClosed(): Promise<void> {
     if (this.#state === CLOSED) return RESOLVED;
-    return (this.#closed ??= deferred<void>()).promise;
+    return (this.#closed ??= new Promise((resolve) => (this.#onClosed = resolve)));
   }
 
   /** The session ended: every pending operation settles, reads drain what is buffered first. */
@@ -504,8 +508,8 @@ export class MuxChannel implements Channel {
     this.#sessionError = error;
     this.#settleOpen()?.reject(error);
     this.#endReads(error);
-    this.#failWrites(() => error);
-    this.#closed?.waiter.resolve();
+    this.#failWrites(error);
+    this.#onClosed?.();
   }
 }
 

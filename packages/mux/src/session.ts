@@ -178,7 +178,7 @@ export class Session implements AsyncIterable<Channel> {
     if (this.#error !== null) return Promise.reject(this.#error);
     const max = this.#options.maxChannels;
     if (this.#table.size >= max) return Promise.reject(new ChannelLimitError(`${max} channels are open (maxChannels)`));
-    const channel = this.#table.add((id) => new MuxChannel(this.#host, id));
+    const channel = this.#table.add(new MuxChannel(this.#host));
     this.#outbox.open(channel.id, windowSize, maxPacketSize);
     return channel;
   }
@@ -275,7 +275,7 @@ export class Session implements AsyncIterable<Channel> {
       this.#outbox.openFailure(message.senderId);
       return;
     }
-    const channel = this.#table.add((id) => new MuxChannel(this.#host, id, message));
+    const channel = this.#table.add(new MuxChannel(this.#host, message));
     this.#outbox.openConfirm(message.senderId, channel.id, options.windowSize, options.maxPacketSize);
     const acceptor = this.#acceptors.shift();
     if (acceptor !== undefined) acceptor.resolve(channel);

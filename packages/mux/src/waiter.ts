@@ -6,12 +6,3 @@ export interface Waiter<T> {
 
 /** A promise that is already fulfilled, shared so fast paths allocate nothing. */
 export const RESOLVED: Promise<void> = Promise.resolve();
-
-/** Creates a promise together with its waiter (Promise.withResolvers is not in Node 20). */
-export function deferred<T>(): { promise: Promise<T>; waiter: Waiter<T> } {
-  let waiter!: Waiter<T>;
-  const promise = new Promise<T>((resolve, reject) => {
-    waiter = { resolve, reject };
-  });
-  return { promise, waiter };
-}

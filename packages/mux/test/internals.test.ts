@@ -38,30 +38,28 @@ describe('spec/qmux.md §7 options', () => {
 
 describe('spec/qmux.md §5 channel ids', () => {
   test('lowest free index first, reused after removal', () => {
-    const table = new ChannelTable<string>();
-    expect([table.add(() => 'a'), table.add(() => 'b'), table.add(() => 'c')]).toEqual(['a', 'b', 'c']);
+    const table = new ChannelTable<{ id: number; name: string }>();
+    const item = (name: string): { id: number; name: string } => ({ id: -1, name });
+    expect([table.add(item('a')), table.add(item('b')), table.add(item('c'))].map((x) => x.id)).toEqual([0, 1, 2]);
     table.remove(1);
     table.remove(0);
-    const ids: number[] = [];
-    table.add((id) => (ids.push(id), 'd'));
-    table.add((id) => (ids.push(id), 'e'));
-    table.add((id) => (ids.push(id), 'f'));
-    expect(ids).toEqual([0, 1, 3]);
+    expect([table.add(item('d')), table.add(item('e')), table.add(item('f'))].map((x) => x.id)).toEqual([0, 1, 3]);
     expect(table.size).toBe(4);
-    expect(table.get(2)).toBe('c');
+    expect(table.get(2)?.name).toBe('c');
+    expect(table.get(3)?.name).toBe('f');
     expect(table.get(4_000_000_000)).toBeUndefined();
   });
 
   test('property: always the lowest id not in use, against a model', () => {
     fc.assert(
       fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat(40)), { maxLength: 200 }), (ops) => {
-        const table = new ChannelTable<number>();
+        const table = new ChannelTable<{ id: number }>();
         const live = new Set<number>();
         for (const op of ops) {
           if (op === -1) {
             let expected = 0;
             while (live.has(expected)) expected++;
-            const got = table.add((id) => id);
+            const got = table.add({ id: -1 }).id;
             expect(got).toBe(expected);
             live.add(got);
           } else {
@@ -70,7 +68,7 @@ describe('spec/qmux.md §5 channel ids', () => {
           }
           expect(table.size).toBe(live.size);
         }
-        expect(table.clear().sort((a, b) => a - b)).toEqual([...live].sort((a, b) => a - b));
+        expect(table.clear().map((x) => x.id).sort((a, b) => a - b)).toEqual([...live].sort((a, b) => a - b));
         expect(table.size).toBe(0);
       }),
       { numRuns: 200 },
