@@ -195,6 +195,8 @@ export class RpcSession {
    * A unary call: one request message, one reply. Resolves with the reply's value; rejects with
    * an `RpcError` (the callee's error, or 499 / 408 for a cancel or the deadline), or an
    * `RpcSessionError` (the connection is gone, the session closed, a malformed reply).
+   * A `Uint8Array` body of 32 KiB or more is sent without a copy: leave it unchanged until the
+   * call settles (and do not reuse it after a cancel or timeout).
    */
   async call(verb: string, path: string, body: Value = null, options?: CallOptions): Promise<Value> {
     if (this.#ended) throw this.lostError(undefined);
@@ -281,6 +283,7 @@ export class RpcSession {
    * message: its qmux answers the channel's CLOSE only after everything sent before it arrived
    * (spec/rpc.md §2.5). A connection lost first rejects (`ConnectionLostError`) rather than losing
    * the message silently; with `timeout`, 408 once it passes (the callee may have it or not).
+   * As with {@link call}, a `Uint8Array` body of 32 KiB or more is sent without a copy.
    */
   async deliver(verb: string, path: string, body: Value = null, options?: Omit<CallOptions, 'signal'>): Promise<void> {
     if (this.#ended) throw this.lostError(undefined);
