@@ -5,7 +5,9 @@
  */
 export class ChannelTable<T extends { id: number }> {
   readonly #slots: (T | undefined)[] = [];
-  /** Min-heap of free ids below `#slots.length`. */
+  /** Ids below this have been handed out since the table was last empty: the next new id. */
+  #next = 0;
+  /** Min-heap of free ids below `#next`. */
   readonly #free: number[] = [];
   #size = 0;
 
@@ -16,7 +18,7 @@ export class ChannelTable<T extends { id: number }> {
 
   /** Stores `item` under the lowest free id, which it sets as the item's `id`; returns the item. */
   add(item: T): T {
-    const id = this.#free.length > 0 ? this.#popFree() : this.#slots.length;
+    const id = this.#free.length > 0 ? this.#popFree() : this.#next++;
     item.id = id;
     this.#slots[id] = item;
     this.#size++;
@@ -31,13 +33,11 @@ export class ChannelTable<T extends { id: number }> {
   remove(id: number): void {
     if (this.#slots[id] === undefined) return;
     this.#slots[id] = undefined;
-    this.#size--;
-    if (id === this.#slots.length - 1 && this.#size === 0) {
-      this.#slots.length = 0;
-      this.#free.length = 0;
-      return;
-    }
-    this.#pushFree(id);
+    if (--this.#size > 0) return this.#pushFree(id);
+    // Empty: ids start from 0 again. The slots are kept (all empty), not reallocated: a table
+    // often goes 1 → 0 → 1, once per call.
+    this.#next = 0;
+    if (this.#free.length > 0) this.#free.length = 0;
   }
 
   /** Empties the table and returns what it held. */
@@ -45,7 +45,7 @@ export class ChannelTable<T extends { id: number }> {
     const items = this.#slots.filter((item): item is T => item !== undefined);
     this.#slots.length = 0;
     this.#free.length = 0;
-    this.#size = 0;
+    this.#size = this.#next = 0;
     return items;
   }
 
