@@ -12,12 +12,12 @@ import { growWindow, sendable } from './flow.js';
 import {
   MESSAGE_NAMES,
   MSG_CLOSE,
-  MSG_DATA,
   MSG_EOF,
   MSG_OPEN_CONFIRM,
   MSG_OPEN_FAILURE,
   MSG_WINDOW_ADJUST,
   type ChannelMessage,
+  type DataMessage,
   type OpenConfirmMessage,
   type OpenMessage,
 } from './frame/message.js';
@@ -173,8 +173,11 @@ export class MuxChannel implements Channel {
 
   // ---- the state machine: one transition per incoming message (spec/qmux.md §3) ----
 
-  /** Applies a message from the peer. Throws {@link ProtocolError} on an illegal transition. */
-  receive(message: ChannelMessage, offset: number): void {
+  /**
+   * Applies a message from the peer, DATA aside ({@link admitData}, {@link deliver}). Throws
+   * {@link ProtocolError} on an illegal transition.
+   */
+  receive(message: Exclude<ChannelMessage, DataMessage>, offset: number): void {
     const state = this.#state;
     if (state === OPENING) {
       if (message.type === MSG_OPEN_CONFIRM) return this.#confirmed(message, offset);
@@ -195,9 +198,6 @@ export class MuxChannel implements Channel {
         if (state === OPEN) this.#pump();
         return;
       }
-      case MSG_DATA:
-        if (this.admitData(message.data.length, offset)) this.deliver(message.data);
-        return;
       case MSG_EOF:
         if (!this.#eofReceived) {
           this.#eofReceived = true;
@@ -217,8 +217,8 @@ export class MuxChannel implements Channel {
   }
 
   /**
-   * The DATA transition, given the payload length from the header (a split payload's pieces
-   * follow through {@link deliver}). Returns whether the payload goes to the reader.
+   * The DATA transition, given the payload length from the header (the payload, or a split one's
+   * pieces, follow through {@link deliver}). Returns whether the payload goes to the reader.
    */
   admitData(length: number, offset: number): boolean {
     const state = this.#state;

@@ -13,7 +13,7 @@ import {
   TransportError,
 } from './errors.js';
 import { StreamDecoder, type StreamingHandler } from './frame/decoder.js';
-import { MESSAGE_NAMES, MSG_DATA, MSG_OPEN, type Message, type MessageType, type OpenMessage } from './frame/message.js';
+import { MESSAGE_NAMES, MSG_DATA, MSG_OPEN, type MessageType, type OpenMessage } from './frame/message.js';
 import { MAX_PACKET, MIN_PACKET, resolveOptions, type ResolvedOptions, type SessionOptions } from './options.js';
 import { Outbox } from './outbox.js';
 import type { ByteStream } from './stream.js';
@@ -239,9 +239,14 @@ export class Session implements AsyncIterable<Channel> {
 
   /** Where the decoder delivers: every message goes to its channel's state machine. */
   readonly #handler: StreamingHandler = {
-    message: (message: Message): void => {
+    message: (message): void => {
       if (message.type === MSG_OPEN) return this.#onOpen(message);
       this.#channel(message.type, message.recipientId).receive(message, this.#decoder.messageOffset);
+    },
+    // DATA comes without a message object: one fewer allocation per message on the hot path.
+    data: (recipientId: number, payload: Uint8Array): void => {
+      const channel = this.#channel(MSG_DATA, recipientId);
+      if (channel.admitData(payload.length, this.#decoder.messageOffset)) channel.deliver(payload);
     },
     // A DATA payload split over transport chunks is delivered piece by piece, never joined.
     dataStart: (recipientId: number, length: number): void => {

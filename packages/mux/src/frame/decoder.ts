@@ -1,6 +1,6 @@
 import { ProtocolError } from '../errors.js';
 import { readFixed } from './fixed.js';
-import { DATA_HEADER_SIZE, MSG_DATA, headerSize, type Message } from './message.js';
+import { DATA_HEADER_SIZE, MSG_DATA, headerSize, type DataMessage, type Message } from './message.js';
 import { readUint32, UINT32_MAX } from './uint32.js';
 
 /** Longest fixed part of any message (OPEN_CONFIRM). */
@@ -19,8 +19,13 @@ export interface FrameHandler {
   dataPiece?(piece: Uint8Array): void;
 }
 
-/** A handler that takes split DATA payloads piece by piece (what a Session gives). */
+/**
+ * A handler that takes DATA without a message object (what a Session gives): a payload within one
+ * chunk through `data`, a split one piece by piece.
+ */
 export interface StreamingHandler extends FrameHandler {
+  message(message: Exclude<Message, DataMessage>): void;
+  data(recipientId: number, payload: Uint8Array): void;
   dataPiece(piece: Uint8Array): void;
 }
 
@@ -118,7 +123,7 @@ export class StreamDecoder {
       throw new ProtocolError(`DATA of ${length} bytes exceeds the max packet of ${this.#maxPacketSize}`, this.#start);
     }
     if (chunk.length - i >= length) {
-      to.message({ type: MSG_DATA, recipientId, data: chunk.subarray(i, i + length) });
+      to.data(recipientId, chunk.subarray(i, i + length));
       return i + length;
     }
     this.#inPayload = true;
@@ -167,15 +172,16 @@ export class FrameDecoder extends StreamDecoder {
    */
   override push(chunk: Uint8Array, handler: FrameHandler | ((message: Message) => void)): void {
     const to: FrameHandler = typeof handler === 'function' ? { message: handler } : handler;
-    if (to.dataPiece !== undefined) return super.push(chunk, to as StreamingHandler);
     super.push(chunk, {
       message: (message) => to.message(message),
+      data: (recipientId, data) => to.message({ type: MSG_DATA, recipientId, data }),
       dataStart: (recipientId, length) => {
         to.dataStart?.(recipientId, length);
         this.#joinRecipient = recipientId;
         this.#joinLength = length;
       },
       dataPiece: (piece) => {
+        if (to.dataPiece !== undefined) return to.dataPiece(piece); // the handler streams them itself
         this.#pieces.push(piece); // kept by reference, copied once when complete
         this.#received += piece.length;
         if (this.#received < this.#joinLength) return;
