@@ -34,12 +34,9 @@ export interface CloseOptions {
   graceMs?: number;
 }
 
-/** 10 s: generous for a handshake across the world, short enough to report a dead address. */
+/** `TRANSPORT_DEFAULTS.timeoutMs`, as a constant a bundler inlines. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-/**
- * 1 MiB: the session's own write queue (`maxQueuedBytes`) is 1 MiB, so one full flush fits
- * before the writer waits; more would only add latency, as the window already bounds a channel.
- */
+/** `TRANSPORT_DEFAULTS.highWaterMark`, as a constant a bundler inlines. */
 export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
 
 /**
@@ -48,9 +45,12 @@ export const DEFAULT_HIGH_WATER_MARK = 1024 * 1024;
  * read it.)
  */
 export const TRANSPORT_DEFAULTS = /* @__PURE__ */ Object.freeze({
-  /** {@link DEFAULT_TIMEOUT_MS}: 10 s. */
+  /** 10 s: generous for a handshake across the world, short enough to report a dead address. */
   timeoutMs: DEFAULT_TIMEOUT_MS,
-  /** {@link DEFAULT_HIGH_WATER_MARK}: 1 MiB. */
+  /**
+   * 1 MiB: the session's own write queue (`maxQueuedBytes`) is 1 MiB, so one full flush fits
+   * before the writer waits; more would only add latency, as the window already bounds a channel.
+   */
   highWaterMark: DEFAULT_HIGH_WATER_MARK,
   /** 5 s: time for calls in flight to finish when a listener shuts down, short enough for a deploy. */
   graceMs: 5_000,
