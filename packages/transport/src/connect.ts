@@ -28,9 +28,9 @@ export function listen(
   optionsOrOnStream: ListenOptions | ((stream: ByteStream) => void),
   maybeOnStream?: (stream: ByteStream) => void,
 ): Promise<Listener> {
-  const onStream = listenArguments(optionsOrOnStream, maybeOnStream)[1];
+  const [options = {}, onStream] = listenArguments(optionsOrOnStream, maybeOnStream);
   return withEndpoint(url, (endpoint) => {
-    if (endpoint.scheme === 'mem') return listenMemory(endpoint.name, onStream);
+    if (endpoint.scheme === 'mem') return listenMemory(endpoint.name, options, onStream);
     throw needsNode(formatUrl(endpoint), 'listen on');
   });
 }

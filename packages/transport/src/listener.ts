@@ -9,11 +9,24 @@ export interface Listener {
   /** Streams accepted and not yet ended. */
   readonly connections: number;
   /**
+   * Connections refused since the listener started because `maxConnections` were open: the sign
+   * that the cap is too low, or that someone is opening connections without end.
+   */
+  readonly refused: number;
+  /**
    * Graceful shutdown: stops accepting at once; streams already accepted go on until they end or
    * `graceMs` passes (default 5 s), then each one left ends with `TRANSPORT_CLOSED`. Resolves once
    * every stream has ended and the address is released. Idempotent.
    */
   close(options?: CloseOptions): Promise<void>;
+}
+
+/**
+ * The `maxConnections` option: an integer of at least 1, or `Infinity` for no cap (RangeError
+ * otherwise). Default {@link TRANSPORT_DEFAULTS}.maxConnections.
+ */
+export function connectionCap(value: number | undefined): number {
+  return value === Infinity ? value : checkOption('maxConnections', value, TRANSPORT_DEFAULTS.maxConnections, 1, Number.MAX_SAFE_INTEGER);
 }
 
 /** What a transport's server side gives {@link Connections}: a stream, and how to cut it short. */

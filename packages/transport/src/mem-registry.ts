@@ -9,11 +9,15 @@ import { TransportError } from './errors.js';
  * So a browser client that never listens on `mem://` holds no memory pipe (issue 5).
  */
 export interface MemListener {
-  /** A new connected pair: the listener takes one end, the caller gets the other. */
-  connect(): ByteStream;
+  /**
+   * A new connected pair: the listener takes one end, the caller gets the other (or
+   * `TRANSPORT_REFUSED` when the listener is full).
+   */
+  connect(): Promise<ByteStream>;
 }
 
-const KEY = Symbol.for('@petrichor/transport mem registry v2');
+// v3: `connect` returns a promise (v2 returned the stream itself).
+const KEY = Symbol.for('@petrichor/transport mem registry v3');
 
 /** The process's `mem://` names. */
 export function memRegistry(): Map<string, MemListener> {
@@ -26,5 +30,5 @@ export function connectMemory(name: string): Promise<ByteStream> {
   const listener = memRegistry().get(name);
   return listener === undefined
     ? Promise.reject(new TransportError('TRANSPORT_REFUSED', `nothing listens on mem://${name}`))
-    : Promise.resolve(listener.connect());
+    : listener.connect();
 }

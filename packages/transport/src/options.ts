@@ -23,6 +23,14 @@ export interface ConnectOptions {
 export interface ListenOptions {
   /** ws/wss: bytes buffered for sending at which writes start to wait. Default 1 MiB. */
   highWaterMark?: number;
+  /**
+   * Connections open at once, past which a new one is refused at once, before any session work:
+   * tcp/tls/unix close it (TLS before its handshake), ws/wss answer the upgrade 503 with
+   * `Retry-After`, mem:// rejects `connect` with `TRANSPORT_REFUSED`. Counted in
+   * {@link Listener.refused}. A connection frees its slot when it ends. Default 2,048;
+   * `Infinity`: no cap.
+   */
+  maxConnections?: number;
 }
 
 /** Options of {@link Listener.close}. */
@@ -60,6 +68,14 @@ export const TRANSPORT_DEFAULTS = /* @__PURE__ */ Object.freeze({
    * (64 KiB by default); bigger messages come only from a misbehaving peer.
    */
   maxPayload: 4 * 1024 * 1024,
+  /**
+   * 2,048 connections per listener. An idle rpc session costs a server about 60 KB (measured: its
+   * pre-opened channels, the session, the socket's buffers), so a flood of connections holds at
+   * most ~120 MB; and it stays well below the file descriptors a Node process gets (Node raises
+   * its soft `ulimit -n` to the hard one, 4,096 on the most frugal common systems), leaving the
+   * rest for the process's own files and outgoing connections. Raise it for more clients.
+   */
+  maxConnections: 2048,
   /** true: qmux sends small control messages (window adjusts, EOF, CLOSE) that must not wait for an ACK. */
   noDelay: true,
 });

@@ -43,7 +43,7 @@ export function listen(
   return withEndpoint(url, (endpoint) => {
     switch (endpoint.scheme) {
       case 'mem':
-        return listenMemory(endpoint.name, onStream);
+        return listenMemory(endpoint.name, options, onStream);
       case 'ws':
       case 'wss':
         return listenWs(endpoint, options, onStream);

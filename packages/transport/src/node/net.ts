@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import { socketStream } from '@petrichor/mux/node';
 import type { ByteStream } from '@petrichor/mux';
 import { TransportError } from '../errors.js';
-import { Connections, type Listener } from '../listener.js';
+import { connectionCap, Connections, type Listener } from '../listener.js';
 import { checkOption, TRANSPORT_DEFAULTS, type CloseOptions } from '../options.js';
 import { formatUrl } from '../url.js';
 import { connectError, listenError } from './errors.js';
@@ -95,6 +95,7 @@ export async function listenSocket(
   let url = formatUrl(endpoint);
   const connections = new Connections(onStream);
   const noDelay = options.noDelay ?? TRANSPORT_DEFAULTS.noDelay;
+  const cap = connectionCap(options.maxConnections);
   const accept = (socket: net.Socket): void => {
     const stream = socketStream(socket);
     if (!noDelay) socket.setNoDelay(false);
@@ -103,6 +104,11 @@ export async function listenSocket(
   const server = endpoint.scheme === 'tls' ? tls.createServer(serverTls(url, options), accept) : net.createServer(accept);
   // A client that fails its TLS handshake is dropped; nothing for the application to see.
   server.on('tlsClientError', () => {});
+  // Node's own cap counts every open socket (TLS ones in their handshake too) and closes the
+  // handle of one over it before making a socket of it: no TLS handshake, no session.
+  let refused = 0;
+  if (cap !== Infinity) server.maxConnections = cap;
+  server.on('drop', () => void refused++);
   // Every raw socket, handshaking or not, so that shutdown can drop them all.
   const sockets = new Set<net.Socket>();
   server.on('connection', (socket: net.Socket) => {
@@ -155,6 +161,9 @@ export async function listenSocket(
     url,
     get connections() {
       return connections.size;
+    },
+    get refused() {
+      return refused;
     },
     close: (closeOptions?: CloseOptions) => connections.close(closeOptions, control),
   };

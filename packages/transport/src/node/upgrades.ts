@@ -44,10 +44,11 @@ export function route(server: http.Server | https.Server, url: string, pathname:
   };
 }
 
-/** Answers an upgrade with an HTTP status and drops the connection. */
-export function refuse(socket: net.Socket, status: number): void {
+/** Answers an upgrade with an HTTP status (and `Retry-After`, in seconds, if given) and drops the connection. */
+export function refuse(socket: net.Socket, status: number, retryAfterS?: number): void {
   socket.on('error', () => {});
-  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  const retry = retryAfterS === undefined ? '' : `retry-after: ${retryAfterS}\r\n`;
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nconnection: close\r\n${retry}content-length: 0\r\n\r\n`);
 }
 
 /** The path of an upgrade request's target, or undefined when the target is not a URL (`http://[`): a bad request, never a throw. */

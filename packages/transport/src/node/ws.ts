@@ -5,7 +5,7 @@ import tls from 'node:tls';
 import type { ByteStream } from '@petrichor/mux';
 import { WebSocket, WebSocketServer } from 'ws';
 import { TransportError } from '../errors.js';
-import { Connections, type Listener } from '../listener.js';
+import { connectionCap, Connections, type Listener } from '../listener.js';
 import { checkOption, TRANSPORT_DEFAULTS, type CloseOptions } from '../options.js';
 import { formatUrl } from '../url.js';
 import { connectError, listenError } from './errors.js';
@@ -17,6 +17,12 @@ import { address, NodeWebSocketStream } from './ws-stream.js';
 type WsEndpoint = { scheme: 'ws' | 'wss'; url: string; host: string; port: number; path: string };
 
 const MAX = Number.MAX_SAFE_INTEGER;
+
+/**
+ * `Retry-After` on an upgrade refused for `maxConnections`, in seconds: slots free as sessions
+ * end, so soon, but not at once (a client retrying at once would only be refused again).
+ */
+const RETRY_AFTER_S = 5;
 
 /** Connects with the `ws` client; resolves once the WebSocket is open. */
 export function connectWs(endpoint: WsEndpoint, options: NodeConnectOptions): Promise<ByteStream> {
@@ -72,6 +78,7 @@ export function connectWs(endpoint: WsEndpoint, options: NodeConnectOptions): Pr
 export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions, onStream: (stream: ByteStream) => void): Promise<Listener> {
   const highWaterMark = checkOption('highWaterMark', options.highWaterMark, TRANSPORT_DEFAULTS.highWaterMark, 1, MAX);
   const maxPayload = checkOption('maxPayload', options.maxPayload, TRANSPORT_DEFAULTS.maxPayload, 1, MAX);
+  const cap = connectionCap(options.maxConnections);
   const url = formatUrl(endpoint);
   const shared = options.server;
   if (shared !== undefined && (shared instanceof tls.Server) !== (endpoint.scheme === 'wss')) {
@@ -82,6 +89,8 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
   }
   const server = shared ?? (endpoint.scheme === 'wss' ? https.createServer(serverTls(url, options)) : http.createServer());
   const connections = new Connections(onStream);
+  let taken = 0;
+  let refused = 0;
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   // Sockets to drop on shutdown: on our own server every one; on a shared one only those upgraded to us.
   const sockets = new Set<net.Socket>();
@@ -93,6 +102,13 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
     socket.on('error', () => {});
     if (shared !== undefined) track(socket);
     if (connections.closing) return refuse(socket, 503);
+    // Upgrades taken, from the request to the socket's close: the WebSocket handshake counts too.
+    if (taken >= cap) {
+      refused++;
+      return refuse(socket, 503, RETRY_AFTER_S);
+    }
+    taken++;
+    socket.once('close', () => void taken--);
     wss.handleUpgrade(request, socket, head, (ws) => {
       const addresses = { local: address(socket.localAddress, socket.localPort), remote: address(socket.remoteAddress, socket.remotePort) };
       const stream = new NodeWebSocketStream(ws, highWaterMark, addresses);
@@ -146,6 +162,9 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
     },
     get connections() {
       return connections.size;
+    },
+    get refused() {
+      return refused;
     },
     close: (closeOptions?: CloseOptions) => connections.close(closeOptions, control),
   };
