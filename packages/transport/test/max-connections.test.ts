@@ -123,6 +123,77 @@ describe.each(KINDS)('maxConnections over $name', (kind) => {
   });
 });
 
+/** Connects until accepted (a slot frees once the server's socket has closed, a moment after its stream ended); bounded. */
+async function acceptedAgain(kind: Kind, url: string, options: object): Promise<Session> {
+  let outcome: Session | Error = new Error('not tried');
+  for (let i = 0; i < 50 && !(outcome instanceof Session); i++) outcome = await attempt(kind, url, options);
+  expect(outcome).toBeInstanceOf(Session);
+  return outcome as Session;
+}
+
+describe.each(KINDS)('maxConnections over $name: who frees a slot', (kind) => {
+  test('a session the server ends frees its slot', async () => {
+    const setup = await kind.setup(dir);
+    const served: Session[] = [];
+    const listener = await listen(setup.url, { ...setup.listen, maxConnections: 1 }, (stream) => {
+      const session = new Session(stream);
+      served.push(session);
+      echo(session);
+    });
+    const clients: Session[] = [];
+    try {
+      clients.push(await acceptedAgain(kind, listener.url, setup.connect));
+      expectRefusal(kind, await attempt(kind, listener.url, setup.connect));
+      served[0]!.close();
+      await clients[0]!.closed;
+      clients.push(await acceptedAgain(kind, listener.url, setup.connect));
+      expect(await roundTrip(clients[1]!, 'next')).toBe('next');
+    } finally {
+      for (const session of clients) session.close();
+      for (const session of served) session.close();
+      await listener.close({ graceMs: 0 });
+    }
+  });
+});
+
+test('tls://: a connection still in its TLS handshake holds a slot, and frees it when it goes', async () => {
+  const tls = KINDS.find((kind) => kind.name === 'tls')!;
+  const setup = await tls.setup(dir);
+  const listener = await listen(setup.url, { ...setup.listen, maxConnections: 1 }, (stream) => echo(new Session(stream)));
+  const silent = net.connect(Number(new URL(listener.url).port), '127.0.0.1'); // never sends its ClientHello
+  silent.on('error', () => {});
+  let client: Session | undefined;
+  try {
+    await new Promise((resolve) => silent.once('connect', resolve));
+    expectRefusal(tls, await attempt(tls, listener.url, setup.connect));
+    expect(listener.refused).toBe(1);
+    expect(listener.connections).toBe(0); // no stream yet: the silent one is still in its handshake
+    silent.destroy();
+    client = await acceptedAgain(tls, listener.url, setup.connect);
+  } finally {
+    silent.destroy();
+    client?.close();
+    await listener.close({ graceMs: 0 });
+  }
+});
+
+test('ws://: a connection to the listener\'s own server that asks for no upgrade takes no slot', async () => {
+  const listener = await listen('ws://127.0.0.1:0/qmux', { maxConnections: 1 }, (stream) => echo(new Session(stream)));
+  const idle = net.connect(Number(new URL(listener.url).port), '127.0.0.1');
+  idle.on('error', () => {});
+  let client: Session | undefined;
+  try {
+    await new Promise((resolve) => idle.once('connect', resolve));
+    client = new Session(await connect(listener.url));
+    expect(await roundTrip(client, 'taken')).toBe('taken');
+    expect(listener.refused).toBe(0);
+  } finally {
+    idle.destroy();
+    client?.close();
+    await listener.close({ graceMs: 0 });
+  }
+});
+
 /** A raw WebSocket upgrade to `path`; resolves with the answer's head (bounded: the head ends, or the server closes). */
 async function rawUpgrade(port: number, path: string): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
