@@ -102,6 +102,7 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
     socket.on('error', () => {});
     if (shared !== undefined) track(socket);
     if (connections.closing) return refuse(socket, 503);
+    if (socket.destroyed) return; // gone already (its 'close' may have fired): it takes no slot
     // Upgrades taken, from the request to the socket's close: the WebSocket handshake counts too.
     if (taken >= cap) {
       refused++;
