@@ -69,11 +69,12 @@ export const TRANSPORT_DEFAULTS = /* @__PURE__ */ Object.freeze({
    */
   maxPayload: 4 * 1024 * 1024,
   /**
-   * 2,048 connections per listener. An idle rpc session costs a server about 60 KB (measured: its
-   * pre-opened channels, the session, the socket's buffers), so a flood of connections holds at
-   * most ~120 MB; and it stays well below the file descriptors a Node process gets (Node raises
-   * its soft `ulimit -n` to the hard one, 4,096 on the most frugal common systems), leaving the
-   * rest for the process's own files and outgoing connections. Raise it for more clients.
+   * 2,048 connections per listener. An idle rpc session costs a server about 62 KiB (measured by
+   * bench/session-memory.ts: its pre-opened channels, the session, the socket's buffers), so a
+   * flood of connections holds ~125 MiB at most; and it stays well below the file descriptors a
+   * Node process gets (Node raises its soft `ulimit -n` to the hard one, 4,096 on the most frugal
+   * common systems), leaving the rest for the process's own files and outgoing connections.
+   * Raise it for more clients.
    */
   maxConnections: 2048,
   /** true: qmux sends small control messages (window adjusts, EOF, CLOSE) that must not wait for an ACK. */
