@@ -194,6 +194,40 @@ test('ws://: a connection to the listener\'s own server that asks for no upgrade
   }
 });
 
+test("ws://: the listener's own server holds at most twice maxConnections sockets, upgraded or not", async () => {
+  const listener = await listen('ws://127.0.0.1:0/qmux', { maxConnections: 2 }, (stream) => echo(new Session(stream)));
+  const port = Number(new URL(listener.url).port);
+  const sockets: net.Socket[] = [];
+  let client: Session | undefined;
+  try {
+    client = new Session(await connect(listener.url));
+    for (let i = 0; i < 3; i++) {
+      const socket = net.connect(port, '127.0.0.1'); // asks for nothing
+      socket.on('error', () => {});
+      sockets.push(socket);
+      await new Promise((resolve) => socket.once('connect', resolve));
+    }
+    // Four sockets: the next one is closed unread, and counted.
+    const fifth = net.connect(port, '127.0.0.1');
+    fifth.on('error', () => {});
+    sockets.push(fifth);
+    let heard = '';
+    fifth.on('data', (chunk) => void (heard += String(chunk)));
+    await new Promise((resolve) => fifth.once('close', resolve));
+    expect(heard).toBe('');
+    expect(listener.refused).toBe(1);
+    expect(await roundTrip(client, 'bystander')).toBe('bystander');
+    // Once the idle ones go, upgrades are taken again up to the cap.
+    for (const socket of sockets) socket.destroy();
+    const second = await acceptedAgain(KINDS.find((kind) => kind.name === 'ws')!, listener.url, {});
+    second.close();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    client?.close();
+    await listener.close({ graceMs: 0 });
+  }
+});
+
 /** A raw WebSocket upgrade to `path`; resolves with the answer's head (bounded: the head ends, or the server closes). */
 async function rawUpgrade(port: number, path: string): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');

@@ -121,6 +121,10 @@ export async function listenWs(endpoint: WsEndpoint, options: NodeListenOptions,
   if (shared === undefined) {
     server.on('connection', track);
     server.on('tlsClientError', () => {});
+    // Sockets that never upgrade (idle, or plain requests) are bounded too, at twice the cap:
+    // room for the 503s and 426s, and past it they are closed unread, as on tcp://.
+    if (cap !== Infinity) server.maxConnections = 2 * cap;
+    server.on('drop', () => void refused++);
     server.on('request', (_request, response: http.ServerResponse) => {
       response.writeHead(426, { connection: 'close', upgrade: 'websocket', 'content-type': 'text/plain' });
       response.end('this endpoint speaks WebSocket only\n');
