@@ -63,8 +63,13 @@ export interface ChannelHost {
   release(channel: MuxChannel): void;
   /** Asks for {@link MuxChannel.resume} once the outbox has room again. */
   waitForRoom(channel: MuxChannel): void;
-  /** Asks for {@link MuxChannel.returnIdleWindow} on the session's next idle-return tick. */
+  /** Asks for {@link MuxChannel.returnWindow} on the session's next idle-return tick. */
   returnSoon(channel: MuxChannel): void;
+  /**
+   * Asks for {@link MuxChannel.returnWindow} once the transport chunk being read is done (at once
+   * outside one), so an EOF later in the same chunk is seen first (spec/qmux.md §4.2).
+   */
+  returnAfterChunk(channel: MuxChannel): void;
   /** Our open on `channel` got its answer or was given up: the session stops timing it. */
   openSettled(channel: MuxChannel): void;
 }
@@ -111,6 +116,8 @@ export class MuxChannel implements Channel {
   #consumed = 0;
   /** An idle return is scheduled with the session (spec/qmux.md §4.2). */
   #returnScheduled = false;
+  /** The threshold was reached: a return is asked for at the end of the chunk being read. */
+  #returnDue = false;
   #eofSent = false;
   #eofReceived = false;
   /** Why reads end once the buffer is drained: null while the peer may still send. */
@@ -228,13 +235,8 @@ export class MuxChannel implements Channel {
     }
     this.#receiveWindow -= length;
     // After our CLOSE the bytes are unwanted; after the peer's EOF they are dropped (it is not
-    // fatal: qtalk-go can race a Write with CloseWrite), but the window is still returned.
-    if (state === CLOSING) return false;
-    if (this.#eofReceived) {
-      this.#consume(length);
-      return false;
-    }
-    return true;
+    // fatal: qtalk-go can race a Write with CloseWrite), and no window goes back for them.
+    return state === OPEN && !this.#eofReceived;
   }
 
   #confirmed(message: OpenConfirmMessage, offset: number): void {
@@ -346,14 +348,17 @@ export class MuxChannel implements Channel {
 
   /** The application took `length` bytes: return window per the policy (spec/qmux.md §4.2). */
   #consume(length: number): void {
-    if (this.#state !== OPEN) return;
-    const consumed = this.#consumed + length;
+    // A peer that sent EOF (or a channel we are closing) will send no more: window would be a wasted write.
+    if (this.#state !== OPEN || this.#eofReceived) return;
+    const consumed = (this.#consumed += length);
     const options = this.#host.options;
     if (consumed >= options.windowUpdateThreshold) {
-      this.#returnWindow(consumed);
+      if (!this.#returnDue) {
+        this.#returnDue = true;
+        this.#host.returnAfterChunk(this);
+      }
       return;
     }
-    this.#consumed = consumed;
     // The reader has caught up while holding at least a packet's worth: some writers (toolkit-js)
     // wait for a WINDOW_ADJUST after every full packet, so return it soon rather than at the threshold.
     if (!this.#returnScheduled && this.#buffered === 0 && consumed >= options.maxPacketSize) {
@@ -362,13 +367,11 @@ export class MuxChannel implements Channel {
     }
   }
 
-  /** The session's idle-return tick: give back whatever is consumed and not yet returned. */
-  returnIdleWindow(): void {
-    this.#returnScheduled = false;
-    if (this.#state === OPEN && this.#consumed > 0) this.#returnWindow(this.#consumed);
-  }
-
-  #returnWindow(consumed: number): void {
+  /** Gives back whatever is consumed and not yet returned, unless the peer sent EOF meanwhile. */
+  returnWindow(): void {
+    this.#returnScheduled = this.#returnDue = false;
+    const consumed = this.#consumed;
+    if (this.#state !== OPEN || this.#eofReceived || consumed === 0) return;
     this.#host.outbox.windowAdjust(this.remoteId, consumed);
     this.#receiveWindow += consumed;
     this.#consumed = 0;

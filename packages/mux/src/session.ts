@@ -41,6 +41,9 @@ export class Session implements AsyncIterable<Channel> {
   /** Channels whose consumed window goes back on the next idle-return tick (spec/qmux.md §4.2). */
   #returningSoon: MuxChannel[] = [];
   #returnTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** A transport chunk is being decoded; channels that reached their threshold in it wait in the list. */
+  #reading = false;
+  #returnsAfterChunk: MuxChannel[] = [];
   /**
    * Our opens waiting for an answer, oldest first (each channel's `openDue` says when it times
    * out; 0 once answered). One timer serves them all: a timer per open costs more than a call
@@ -74,6 +77,10 @@ export class Session implements AsyncIterable<Channel> {
       release: (channel) => this.#table.remove(channel.id),
       waitForRoom: (channel) => this.#waitingForRoom.push(channel),
       returnSoon: (channel) => this.#returnSoon(channel),
+      returnAfterChunk: (channel) => {
+        if (this.#reading) this.#returnsAfterChunk.push(channel);
+        else channel.returnWindow();
+      },
       openSettled: (channel) => {
         if (channel.openDue === 0) return; // not timed here (a ping), or taken off already
         channel.openDue = 0;
@@ -226,13 +233,23 @@ export class Session implements AsyncIterable<Channel> {
     if (this.#error !== null) return;
     this.#lastReceived = performance.now();
     try {
+      this.#reading = true;
       this.#decoder.push(chunk, this.#handler);
+      this.#reading = false;
+      // Window goes back after the whole chunk: an EOF in it means none is needed (spec/qmux.md §4.2).
+      const returning = this.#returnsAfterChunk;
+      if (returning.length > 0) {
+        this.#returnsAfterChunk = [];
+        for (const channel of returning) channel.returnWindow();
+      }
       if (this.#outbox.overloaded) {
         throw new TransportError(
           `the transport is blocked with ${this.#outbox.queuedBytes} bytes queued: the peer sends but does not read`,
         );
       }
     } catch (error) {
+      this.#reading = false;
+      this.#returnsAfterChunk = [];
       this.#fail(error instanceof MuxError ? error : new ProtocolError(`internal error: ${String(error)}`));
     }
   }
@@ -316,7 +333,7 @@ export class Session implements AsyncIterable<Channel> {
       this.#returnTimer = undefined;
       const channels = this.#returningSoon;
       this.#returningSoon = [];
-      for (const c of channels) c.returnIdleWindow();
+      for (const c of channels) c.returnWindow();
     }, 0);
   }
 

@@ -274,7 +274,7 @@ describe('spec/qmux.md §6.4 tolerated: not fatal', () => {
     expect(utf8((await first.read())!)).toBe('hi');
   });
 
-  test('DATA after the peer EOF is dropped (qtalk-go can race Write with CloseWrite) but its window counts', async () => {
+  test('DATA after the peer EOF is dropped (qtalk-go can race Write with CloseWrite), no window goes back', async () => {
     const peer = new ScriptedStream();
     const session = new Session(peer, { ...OPTIONS, windowUpdateThreshold: 1 });
     peer.send(OPEN_FROM_PEER);
@@ -284,9 +284,12 @@ describe('spec/qmux.md §6.4 tolerated: not fatal', () => {
     expect(utf8((await channel.read())!)).toBe('hi');
     expect(await channel.read()).toBeNull();
     await settle();
-    // Window back for the 3 dropped bytes (at once, as they are never read) and for the 2 read.
-    expect(hex(peer.take())).toBe(`65${u32(9)}${u32(0)}${u32(64)}${u32(32)}67${u32(9)}${u32(3)}67${u32(9)}${u32(2)}`);
+    // No WINDOW_ADJUST, neither for the 2 bytes read nor the 3 dropped: the peer sent EOF (§4.2).
+    expect(hex(peer.take())).toBe(`65${u32(9)}${u32(0)}${u32(64)}${u32(32)}`);
     expect(session.channelCount).toBe(1);
+    // The dropped bytes still count against the window: past it is a violation even after EOF.
+    peer.send(`68 ${u32(0)} ${u32(60)} ${'78'.repeat(60)}`);
+    expect(await session.closed).toBeInstanceOf(ProtocolError);
   });
 
   test('a zero-length DATA and a zero WINDOW_ADJUST are accepted', async () => {
