@@ -63,7 +63,7 @@ export interface ChannelHost {
   release(channel: MuxChannel): void;
   /** Asks for {@link MuxChannel.resume} once the outbox has room again. */
   waitForRoom(channel: MuxChannel): void;
-  /** Asks for {@link MuxChannel.returnWindow} on the session's next idle-return tick. */
+  /** Asks for {@link MuxChannel.returnIdleWindow} on the session's next idle-return tick. */
   returnSoon(channel: MuxChannel): void;
   /**
    * Asks for {@link MuxChannel.returnWindow} once the transport chunk being read is done (at once
@@ -114,8 +114,9 @@ export class MuxChannel implements Channel {
   /** Receive side: bytes the peer may still send, and consumed bytes not yet returned. */
   #receiveWindow: number;
   #consumed = 0;
-  /** An idle return is scheduled with the session (spec/qmux.md §4.2). */
+  /** An idle return is scheduled with the session (spec/qmux.md §4.2), and the receive window then. */
   #returnScheduled = false;
+  #windowWhenScheduled = 0;
   /** The threshold was reached: a return is asked for at the end of the chunk being read. */
   #returnDue = false;
   #eofSent = false;
@@ -361,9 +362,25 @@ export class MuxChannel implements Channel {
     }
     // The reader has caught up while holding at least a packet's worth: some writers (toolkit-js)
     // wait for a WINDOW_ADJUST after every full packet, so return it soon rather than at the threshold.
-    if (!this.#returnScheduled && this.#buffered === 0 && consumed >= options.maxPacketSize) {
-      this.#returnScheduled = true;
-      this.#host.returnSoon(this);
+    if (!this.#returnScheduled && this.#buffered === 0 && consumed >= options.maxPacketSize) this.#returnSoon();
+  }
+
+  #returnSoon(): void {
+    this.#returnScheduled = true;
+    this.#windowWhenScheduled = this.#receiveWindow;
+    this.#host.returnSoon(this);
+  }
+
+  /**
+   * The session's idle-return tick. DATA that arrived since it was asked for means the sender is
+   * not waiting for window: no WINDOW_ADJUST yet (a large message would get an extra one per tick),
+   * but another tick once the reader has caught up again.
+   */
+  returnIdleWindow(): void {
+    this.#returnScheduled = false;
+    if (this.#receiveWindow >= this.#windowWhenScheduled) this.returnWindow();
+    else if (this.#state === OPEN && !this.#eofReceived && this.#buffered === 0 && this.#consumed >= this.#host.options.maxPacketSize) {
+      this.#returnSoon();
     }
   }
 

@@ -333,7 +333,7 @@ export class Session implements AsyncIterable<Channel> {
       this.#returnTimer = undefined;
       const channels = this.#returningSoon;
       this.#returningSoon = [];
-      for (const c of channels) c.returnWindow();
+      for (const c of channels) c.returnIdleWindow();
     }, 0);
   }
 

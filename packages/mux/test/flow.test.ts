@@ -186,6 +186,18 @@ describe('spec/qmux.md §4.2 receiving: the window we advertise bounds what we h
     expect(hex(peer.take())).toBe(`67${u32(7)}${u32(26)}`);
   });
 
+  test('idle return: DATA arriving before the tick (the sender is not stalled) postpones it to a later tick', async () => {
+    const { peer, channel } = await inbound(0, 32, { maxPacketSize: 9 });
+    peer.send(`68 ${u32(0)} ${u32(9)} ${'61'.repeat(9)}`);
+    await channel.read(); // a drained reader holding a packet: a return is asked for on the next tick
+    peer.send(`68 ${u32(0)} ${u32(9)} ${'62'.repeat(9)}`); // but more arrives first, and waits unread
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hex(peer.take())).toBe(''); // the tick returned nothing (before: 9 bytes)
+    await channel.read(); // caught up again: the next tick returns both packets in one message
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(hex(peer.take())).toBe(`67${u32(7)}${u32(18)}`);
+  });
+
   test('after our CLOSE nothing is sent for the channel, not even window for late DATA', async () => {
     const { peer, channel } = await inbound(0, 32, { windowUpdateThreshold: 1 });
     const closing = channel.close();
