@@ -5,9 +5,10 @@
  * it opens through its qmux session, over a memory pipe.
  */
 import { describe, expect, test } from 'vitest';
-import { MessageDecoder, encodeMessage, type Header } from '@petrichor/wire';
+import { encodeMessage } from '@petrichor/wire';
 import type { Channel } from '@petrichor/mux';
 import { SESSION_DEFAULTS, Server, type Client } from '@petrichor/rpc';
+import { replyOn } from './helpers/reply.js';
 import { memoryPair, tick, until } from './helpers/setup.js';
 
 /** A `PUT /size` request whose BODY is `size` bytes of text. */
@@ -20,28 +21,6 @@ function sizeServer(options: ConstructorParameters<typeof Server>[0]): Server {
   server.route('PUT', '/size', (ctx) => (ctx.body as string).length);
   server.route('GET', '/ping', () => 'pong');
   return server;
-}
-
-/** The first reply HEADER on `channel`, or null if it ends first; rejects after `ms`. */
-async function replyOn(channel: Channel, ms = 3000): Promise<Header | null> {
-  const decoder = new MessageDecoder({ text: true, objects: true });
-  const read = (async () => {
-    // Bounded: a reply is at most a few chunks; the timeout below ends a silent channel.
-    for (let i = 0; i < 64; i++) {
-      const chunk = await channel.read();
-      if (chunk === null) return null;
-      const [message] = decoder.push(chunk);
-      if (message !== undefined) return message.header;
-    }
-    throw new Error('no reply in 64 chunks');
-  })();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('spec/rpc.md §5.2 maxPendingBytes: bytes held in unfinished requests', () => {

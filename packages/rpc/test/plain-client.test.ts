@@ -5,9 +5,10 @@
  * (408). The server here writes raw bytes on channels it opens to the client, over a memory pipe.
  */
 import { describe, expect, test } from 'vitest';
-import { memoryPipe, type Channel } from '@petrichor/mux';
-import { MessageDecoder, encodeMessage, type Header } from '@petrichor/wire';
+import { memoryPipe } from '@petrichor/mux';
+import { encodeMessage } from '@petrichor/wire';
 import { Client, Server, type ClientOptions, type RpcSession } from '../src/index.js';
+import { replyOn } from './helpers/reply.js';
 import { tick, until } from './helpers/setup.js';
 
 async function plainPair(options: ClientOptions): Promise<{ client: Client; session: RpcSession; close: () => Promise<void> }> {
@@ -18,28 +19,6 @@ async function plainPair(options: ClientOptions): Promise<{ client: Client; sess
   const session = await served;
   if (session === null) throw new Error('the handshake was denied');
   return { client, session, close: async () => void (await Promise.all([client.close(), server.close()])) };
-}
-
-/** The first reply HEADER on `channel`, or null if it ends first; rejects after `ms`. */
-async function replyOn(channel: Channel, ms = 3000): Promise<Header | null> {
-  const decoder = new MessageDecoder({ text: true, objects: true });
-  const read = (async () => {
-    // Bounded: a reply is at most a few chunks; the timeout below ends a silent channel.
-    for (let i = 0; i < 64; i++) {
-      const chunk = await channel.read();
-      if (chunk === null) return null;
-      const [message] = decoder.push(chunk);
-      if (message !== undefined) return message.header;
-    }
-    throw new Error('no reply in 64 chunks');
-  })();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no reply within ${ms} ms`)), ms)));
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const request = (size: number): Uint8Array => encodeMessage({ verb: 'PUT', path: '/size' }, 'a'.repeat(size));
