@@ -12,6 +12,7 @@ import { Session, type ByteStream } from '@petrichor/mux';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { connect, listen, TRANSPORT_DEFAULTS, TransportError, type Listener } from '@petrichor/transport/node';
 import { echo, KINDS, readAll, until, type Kind } from './helpers/kinds.js';
+import { rawUpgrade } from './helpers/upgrade.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -227,23 +228,6 @@ test("ws://: the listener's own server holds at most twice maxConnections socket
     await listener.close({ graceMs: 0 });
   }
 });
-
-/** A raw WebSocket upgrade to `path`; resolves with the answer's head (bounded: the head ends, or the server closes). */
-async function rawUpgrade(port: number, path: string): Promise<string> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  socket.write(
-    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n` +
-      'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-  );
-  let answer = '';
-  for await (const chunk of socket) {
-    answer += String(chunk);
-    if (answer.includes('\r\n\r\n')) break;
-  }
-  socket.destroy();
-  return answer;
-}
 
 describe('maxConnections on ws://, on the wire', () => {
   test('an upgrade over the cap is answered 503 with Retry-After, before upgrading', async () => {

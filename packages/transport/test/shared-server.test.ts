@@ -6,7 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import net, { type AddressInfo } from 'node:net';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { Session } from '@petrichor/mux';
 import { Client, Server } from '@petrichor/rpc';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -14,6 +15,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { connect, listen, WebSocketClosedError, type Listener } from '@petrichor/transport/node';
 import { certificates, type Certificates } from './helpers/certs.js';
 import { echo, readAll } from './helpers/kinds.js';
+import { rawUpgrade } from './helpers/upgrade.js';
 
 /** The application's server: answers every plain request `app <path>`. */
 async function appServer(tlsOptions?: { cert: string; key: string }): Promise<http.Server | https.Server> {
@@ -37,21 +39,9 @@ async function closeServer(server: net.Server): Promise<void> {
   await new Promise((resolve) => server.close(resolve));
 }
 
-/** A raw upgrade request to `path`; resolves with the status line (bounded by the server's answer or close). */
+/** The status line of the answer to a raw upgrade request to `path`. */
 async function upgradeStatus(port: number, path: string): Promise<string> {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.on('error', () => {});
-  socket.write(
-    `GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: Upgrade\r\nupgrade: websocket\r\n` +
-      'sec-websocket-version: 13\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
-  );
-  let answer = '';
-  for await (const chunk of socket) {
-    answer += String(chunk);
-    if (answer.includes('\r\n')) break;
-  }
-  socket.destroy();
-  return answer.split('\r\n')[0] ?? '';
+  return (await rawUpgrade(port, path)).split('\r\n')[0] ?? '';
 }
 
 /** Says hello on one channel, returns what came back. */
