@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { MessageType, Session, decodeFrames, type Message } from '@petrichor/mux';
 import type { ByteStream, ByteStreamSink } from '../src/stream.js';
 import { MESSAGE_NAMES } from '../src/frame/message.js';
-import { concat, hex, pattern } from './helpers/bytes.js';
+import { hex, pattern, readAll } from './helpers/bytes.js';
 import { ScriptedStream, settle } from './helpers/scripted.js';
 
 const u32 = (n: number) => n.toString(16).padStart(8, '0');
@@ -71,12 +71,6 @@ function slicingPipe(slice: number): [SlicingEnd, SlicingEnd] {
   a.peer = b;
   b.peer = a;
   return [a, b];
-}
-
-async function readAll(channel: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const part of channel) parts.push(part);
-  return concat(parts);
 }
 
 describe('spec/qmux.md §4.2: no WINDOW_ADJUST for a channel whose peer sent EOF', () => {

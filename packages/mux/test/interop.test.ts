@@ -16,7 +16,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { Session as DuplexSession, type Channel as DuplexChannel } from '@progrium/duplex';
 import { Session, type Channel } from '@petrichor/mux';
 import { socketStream } from '@petrichor/mux/node';
-import { concat } from './helpers/bytes.js';
+import { concat, readAll } from './helpers/bytes.js';
 
 const MiB = 1024 * 1024;
 /** Larger than our default window (and than any window in the sweep), so flow control must run. */
@@ -101,13 +101,6 @@ async function readAllDuplex(channel: DuplexChannel): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
   const buffer = new Uint8Array(256 * 1024);
   for (let n = await channel.read(buffer); n !== null; n = await channel.read(buffer)) parts.push(buffer.slice(0, n));
-  return concat(parts);
-}
-
-/** Everything one of our channels reads until EOF. */
-async function readAll(channel: Channel): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of channel) parts.push(chunk);
   return concat(parts);
 }
 

@@ -17,19 +17,13 @@ import {
   type Channel,
   type SessionOptions,
 } from '@petrichor/mux';
-import { concat, pattern, text, utf8 } from './helpers/bytes.js';
+import { pattern, readAll, text, utf8 } from './helpers/bytes.js';
 import { TRANSPORTS, type StreamPair } from './helpers/transports.js';
 
 const disposers: (() => void)[] = [];
 afterEach(() => {
   for (const dispose of disposers.splice(0)) dispose();
 });
-
-async function readAll(channel: Channel): Promise<Uint8Array> {
-  const parts: Uint8Array[] = [];
-  for await (const chunk of channel) parts.push(chunk);
-  return concat(parts);
-}
 
 /** Serves echo on every accepted channel: echo until EOF, EOF back, wait for the close. */
 function echo(session: Session): void {

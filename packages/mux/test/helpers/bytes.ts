@@ -36,3 +36,10 @@ export function pattern(length: number, seed = 1): Uint8Array {
 
 export const text = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const utf8 = (bytes: Uint8Array): string => new TextDecoder().decode(bytes);
+
+/** Everything `channel` (any async iterable of bytes, such as a mux Channel) yields until it ends, joined. */
+export async function readAll(channel: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of channel) parts.push(chunk);
+  return concat(parts);
+}
