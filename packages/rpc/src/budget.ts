@@ -6,6 +6,7 @@
  */
 import type { SessionOptions as MuxOptions } from '@petrichor/mux';
 import { DEFAULT_LIMITS, type Limits } from '@petrichor/wire';
+import { RpcError } from './errors.js';
 
 /** The largest timer delay (setTimeout's). */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -31,11 +32,15 @@ export class PendingBytes {
     return this.#held;
   }
 
-  /** Counts `bytes` more; false (counting nothing) if that would pass the limit. */
-  take(bytes: number): boolean {
-    if (this.#held + bytes > this.limit) return false;
+  /**
+   * Counts `bytes` more of a request still arriving. Past the limit it counts nothing and throws
+   * 429 — not 413: that request is within the limits; the session holds too many unfinished ones.
+   */
+  claim(bytes: number): void {
+    if (this.#held + bytes > this.limit) {
+      throw RpcError.tooManyCalls(`more than ${this.limit} bytes of unfinished requests on this session`);
+    }
     this.#held += bytes;
-    return true;
   }
 
   give(bytes: number): void {

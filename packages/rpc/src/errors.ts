@@ -9,7 +9,7 @@
  *
  * Nothing else is thrown or rejected with on bad input from a peer.
  */
-import type { Value } from '@petrichor/wire';
+import { LimitError, type Value, type WireError } from '@petrichor/wire';
 
 /** The codes this package gives a meaning to, with their stable names (see {@link RpcError.kind}). */
 export const STATUS = Object.freeze({
@@ -217,4 +217,9 @@ export class NoEndpointError extends RpcSessionError {
     super(message);
     this.errors = errors;
   }
+}
+
+/** The answer to a request that is not a readable message: 413 past a limit, else 400. @internal */
+export function requestError(error: WireError): RpcError {
+  return error instanceof LimitError ? RpcError.tooLarge(error.message) : RpcError.badRequest(error.message);
 }

@@ -4,7 +4,7 @@
  * handler, and answered (a value, a stream of items, or an error), and the channel closed.
  */
 import { ChannelClosedError, type Channel } from '@petrichor/mux';
-import { LimitError, WireError, type Header, type Message, type Value, type ValueObject } from '@petrichor/wire';
+import { WireError, type Header, type Message, type Value, type ValueObject } from '@petrichor/wire';
 import {
   ITEM,
   OK,
@@ -16,7 +16,7 @@ import {
   type Request,
   type RequestStream,
 } from './envelope.js';
-import { RpcError, type RpcSessionError } from './errors.js';
+import { RpcError, requestError, type RpcSessionError } from './errors.js';
 import { writeMessage, type Encoded, type MessageFormat } from './format.js';
 import type { Peer } from './handshake/handshake.js';
 import type { PendingBytes } from './budget.js';
@@ -183,10 +183,7 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
     if (this.#requestTimer === undefined && host.requestTimeoutMs > 0) {
       this.#requestTimer = setTimeout(requestTimedOut, host.requestTimeoutMs, this);
     }
-    if (!host.pending.take(bytes)) {
-      // 429, not 413: this request is within the limits; the session holds too many unfinished ones.
-      throw RpcError.tooManyCalls(`more than ${host.pending.limit} bytes of unfinished requests on this session`);
-    }
+    host.pending.claim(bytes);
     this.#pending += bytes;
   }
 
@@ -254,8 +251,7 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
     if (error instanceof RpcError) {
       this.#replyError(error, true);
     } else if (error instanceof WireError) {
-      const reply = error instanceof LimitError ? RpcError.tooLarge(error.message) : RpcError.badRequest(error.message);
-      this.#replyError(reply, true);
+      this.#replyError(requestError(error), true);
     } else {
       this.#replied = true; // the session is gone
     }
@@ -268,7 +264,7 @@ export class IncomingCall implements CallContext, FirstMessageWatch {
         message = await this.#reader.next();
       } catch (error) {
         if (error instanceof WireError) {
-          throw error instanceof LimitError ? RpcError.tooLarge(error.message) : RpcError.badRequest(error.message);
+          throw requestError(error);
         }
         throw this.#abortReason ?? RpcError.cancelled('the call ended');
       }

@@ -6,9 +6,9 @@
  * call is ever in flight, so `maxInFlight` holds trivially. No router, handler or middleware.
  */
 import type { Channel } from '@petrichor/mux';
-import { LimitError, WireError, type Message } from '@petrichor/wire';
+import { WireError, type Message } from '@petrichor/wire';
 import { errorBody, errorHeader, field, textOf } from './envelope.js';
-import { RpcError } from './errors.js';
+import { RpcError, requestError } from './errors.js';
 import { MessageReader } from './reader.js';
 import type { AnswerHost, Answerer } from './session.js';
 
@@ -52,8 +52,7 @@ export class NotFound implements Answerer {
             answer(RpcError.deadlineExceeded('the request did not arrive within requestTimeoutMs'));
           }, host.requestTimeoutMs);
         }
-        // 429, not 413: this request is within the limits; the session holds too many unfinished ones.
-        if (!host.pending.take(bytes)) throw RpcError.tooManyCalls(`more than ${host.pending.limit} bytes of unfinished requests on this session`);
+        host.pending.claim(bytes);
         held += bytes;
       },
     });
@@ -69,7 +68,7 @@ export class NotFound implements Answerer {
             : (this.#refusal ?? RpcError.notFound(`no route for ${textOf(field(header, 'verb'))} ${textOf(field(header, 'path'))}`)),
         );
       } else if (error instanceof RpcError) answer(error);
-      else if (error instanceof WireError) answer(error instanceof LimitError ? RpcError.tooLarge(error.message) : RpcError.badRequest(error.message));
+      else if (error instanceof WireError) answer(requestError(error));
       else answer(null); // the channel ended, or the session did
     };
     try {
