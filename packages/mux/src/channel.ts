@@ -351,18 +351,21 @@ export class MuxChannel implements Channel {
   #consume(length: number): void {
     // A peer that sent EOF (or a channel we are closing) will send no more: window would be a wasted write.
     if (this.#state !== OPEN || this.#eofReceived) return;
-    const consumed = (this.#consumed += length);
-    const options = this.#host.options;
-    if (consumed >= options.windowUpdateThreshold) {
+    if ((this.#consumed += length) >= this.#host.options.windowUpdateThreshold) {
       if (!this.#returnDue) {
         this.#returnDue = true;
         this.#host.returnAfterChunk(this);
       }
       return;
     }
-    // The reader has caught up while holding at least a packet's worth: some writers (toolkit-js)
-    // wait for a WINDOW_ADJUST after every full packet, so return it soon rather than at the threshold.
-    if (!this.#returnScheduled && this.#buffered === 0 && consumed >= options.maxPacketSize) this.#returnSoon();
+    // Some writers (toolkit-js) wait for a WINDOW_ADJUST after every full packet: return it soon
+    // rather than at the threshold.
+    if (!this.#returnScheduled && this.#caughtUp()) this.#returnSoon();
+  }
+
+  /** The reader has taken everything buffered, and at least a packet's worth is not returned yet. */
+  #caughtUp(): boolean {
+    return this.#buffered === 0 && this.#consumed >= this.#host.options.maxPacketSize;
   }
 
   #returnSoon(): void {
@@ -379,9 +382,7 @@ export class MuxChannel implements Channel {
   returnIdleWindow(): void {
     this.#returnScheduled = false;
     if (this.#receiveWindow >= this.#windowWhenScheduled) this.returnWindow();
-    else if (this.#state === OPEN && !this.#eofReceived && this.#buffered === 0 && this.#consumed >= this.#host.options.maxPacketSize) {
-      this.#returnSoon();
-    }
+    else if (this.#state === OPEN && !this.#eofReceived && this.#caughtUp()) this.#returnSoon();
   }
 
   /** Gives back whatever is consumed and not yet returned, unless the peer sent EOF meanwhile. */
